@@ -7,9 +7,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"nutrigraph/internal/migrate"
 )
 
 func main() {
@@ -17,4 +20,13 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// run dispatches to an operator command or serves the API; it returns the
+// process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "migrate" {
+		return migrate.Main(ctx, args[1:], getenv, stdout, stderr)
+	}
+	return serve(ctx, args, getenv, stdout, stderr)
 }
