@@ -1,0 +1,123 @@
+// Package app holds the use cases of nutrigraph (commands), their inputs and
+// outputs, and the ports they need: repositories bound to one unit of work,
+// a clock, a password hasher and a rate limiter. It imports the domain only;
+// the ent adapters live in internal/store.
+package app
+
+import (
+	"context"
+	"time"
+
+	"nutrigraph/internal/nutrition"
+)
+
+// ID is the domain identifier.
+type ID = nutrition.ID
+
+// UnitOfWork runs a use case's reads and writes in one transaction.
+type UnitOfWork interface {
+	// Do runs fn with repositories bound to one transaction. It commits when
+	// fn returns nil and rolls back when fn returns an error or panics. fn may
+	// be run again when the database asks for a retry (serialization failure),
+	// so it must not have effects outside the repositories.
+	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+}
+
+// Store gives the repositories of one unit of work.
+type Store interface {
+	Users() UserRepository
+	Sessions() SessionRepository
+	Profiles() ProfileRepository
+	Billing() BillingRepository
+}
+
+// UserRepository stores users. Errors carry domain codes.
+type UserRepository interface {
+	// Create stores u and returns it with its ID. CONFLICT (field email) when
+	// a live user has the email.
+	Create(ctx context.Context, u nutrition.User) (nutrition.User, error)
+	// Get returns the live user id. NOT_FOUND otherwise.
+	Get(ctx context.Context, id ID) (nutrition.User, error)
+	// ByEmail returns the live user with the normalized email. NOT_FOUND otherwise.
+	ByEmail(ctx context.Context, email string) (nutrition.User, error)
+	// SetPasswordHash replaces the password hash of user id.
+	SetPasswordHash(ctx context.Context, id ID, hash string) error
+	// Delete soft-deletes user id and everything the user owns.
+	Delete(ctx context.Context, id ID) error
+}
+
+// SessionRepository stores login sessions.
+type SessionRepository interface {
+	// Create stores s and returns it with its ID.
+	Create(ctx context.Context, s nutrition.Session) (nutrition.Session, error)
+	// ByTokenHash returns the live session with the token hash. NOT_FOUND otherwise.
+	ByTokenHash(ctx context.Context, hash []byte) (nutrition.Session, error)
+	// Revoke marks session id revoked at at (no-op when already revoked).
+	Revoke(ctx context.Context, id ID, at time.Time) error
+	// RevokeAll revokes every unrevoked session of user except keep (zero: none kept).
+	RevokeAll(ctx context.Context, user ID, keep ID, at time.Time) error
+}
+
+// ProfileRepository stores profiles.
+type ProfileRepository interface {
+	// Create stores p. CONFLICT when the user already has a live profile.
+	Create(ctx context.Context, p nutrition.Profile) (nutrition.Profile, error)
+	// ByUser returns the live profile of user. NOT_FOUND otherwise.
+	ByUser(ctx context.Context, user ID) (nutrition.Profile, error)
+	// Update loads the profile of user (locking it until the unit of work
+	// ends), calls fn on it and stores the result unless fn fails.
+	Update(ctx context.Context, user ID, fn func(p *nutrition.Profile) error) (nutrition.Profile, error)
+}
+
+// BillingRepository stores billing accounts and received billing events.
+type BillingRepository interface {
+	// Create stores a. CONFLICT when the user already has a live account.
+	Create(ctx context.Context, a nutrition.BillingAccount) (nutrition.BillingAccount, error)
+	// ByUser returns the live account of user. NOT_FOUND otherwise.
+	ByUser(ctx context.Context, user ID) (nutrition.BillingAccount, error)
+	// Update loads account id (locking it), calls fn and stores the result.
+	// The account is looked up by its id, or by its customer reference when ref
+	// is not empty (webhooks). NOT_FOUND when there is no such account.
+	Update(ctx context.Context, ref AccountRef, fn func(a *nutrition.BillingAccount) error) (nutrition.BillingAccount, error)
+	// RecordEvent stores a received provider event. CONFLICT (field eventId)
+	// when the event id was recorded before.
+	RecordEvent(ctx context.Context, e BillingEvent) error
+}
+
+// AccountRef names a billing account by id or by a reference that billing
+// events carry: the provider customer id, or the account id in text form.
+type AccountRef struct {
+	ID  ID
+	Ref string
+}
+
+// BillingEvent is a provider event as recorded.
+type BillingEvent struct {
+	EventID    string
+	Type       string
+	AccountRef string
+	AccountID  *ID
+	OccurredAt time.Time
+	Applied    bool
+	Detail     string
+	Payload    []byte
+}
+
+// PasswordHasher hashes and verifies passwords (argon2id in production).
+type PasswordHasher interface {
+	// Hash returns an encoded hash of password with the current parameters.
+	Hash(password string) (string, error)
+	// Verify reports whether password matches the encoded hash, and whether
+	// the hash should be replaced because its parameters are outdated.
+	Verify(encoded, password string) (ok, rehash bool, err error)
+}
+
+// RateLimiter limits attempts per key (an IP, an email).
+type RateLimiter interface {
+	// Allow records one attempt for key and reports whether it is allowed;
+	// when not, retryAfter says when the next attempt will be.
+	Allow(key string, now time.Time) (ok bool, retryAfter time.Duration)
+}
+
+// Clock returns the current time.
+type Clock func() time.Time
