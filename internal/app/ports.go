@@ -29,6 +29,9 @@ type Store interface {
 	Sessions() SessionRepository
 	Profiles() ProfileRepository
 	Billing() BillingRepository
+	Foods() FoodRepository
+	Meals() MealRepository
+	Targets() TargetRepository
 }
 
 // UserRepository stores users. Errors carry domain codes.
@@ -101,6 +104,63 @@ type BillingEvent struct {
 	Applied    bool
 	Detail     string
 	Payload    []byte
+}
+
+// FoodRepository reads catalogue foods for logging.
+type FoodRepository interface {
+	// Get returns food id with its portions if the viewer may log it (a
+	// shared food, or one of the viewer's own). NOT_FOUND otherwise.
+	Get(ctx context.Context, id ID) (nutrition.Food, error)
+}
+
+// MealRepository stores meals, their entries and the meal and day totals.
+type MealRepository interface {
+	// LockUser serializes the nutrition writes of user until the unit of
+	// work ends, so concurrent writes for the same days never lose an update.
+	LockUser(ctx context.Context, user ID) error
+	// Create stores m with its entries and returns them with ids.
+	Create(ctx context.Context, m nutrition.Meal) (nutrition.Meal, error)
+	// Get returns the live meal id of user with its live entries in
+	// position order. NOT_FOUND otherwise.
+	Get(ctx context.Context, user, id ID) (nutrition.Meal, error)
+	// MealOfEntry returns the meal id of the live entry id of user. NOT_FOUND otherwise.
+	MealOfEntry(ctx context.Context, user, entry ID) (ID, error)
+	// Update stores the eaten-at, local date, type and note of m.
+	Update(ctx context.Context, m nutrition.Meal) error
+	// Delete soft-deletes meal id with its entries and totals.
+	Delete(ctx context.Context, id ID) error
+	// AddEntry stores e in its meal.
+	AddEntry(ctx context.Context, user ID, e nutrition.Entry) (nutrition.Entry, error)
+	// UpdateEntry stores the name, grams and amounts of e.
+	UpdateEntry(ctx context.Context, e nutrition.Entry) error
+	// DeleteEntry soft-deletes entry id.
+	DeleteEntry(ctx context.Context, id ID) error
+	// SetMealTotals stores the totals of meal id.
+	SetMealTotals(ctx context.Context, user, id ID, t nutrition.Totals) error
+	// DayTotals sums the totals of user's live meals on day; meals is their count.
+	DayTotals(ctx context.Context, user ID, day nutrition.Date) (t nutrition.Totals, meals int, err error)
+	// SetDayTotals stores the totals of user's day (creating the row when needed).
+	SetDayTotals(ctx context.Context, user ID, day nutrition.Date, t nutrition.Totals, meals int) error
+}
+
+// TargetRepository stores targets, their goals and their snapshots.
+type TargetRepository interface {
+	// Count returns the number of live targets of user.
+	Count(ctx context.Context, user ID) (int, error)
+	// Create stores t with its goals.
+	Create(ctx context.Context, t nutrition.Target) (nutrition.Target, error)
+	// Get returns the live target id of user with its goals. NOT_FOUND otherwise.
+	Get(ctx context.Context, user, id ID) (nutrition.Target, error)
+	// Active returns the active target of user, if any.
+	Active(ctx context.Context, user ID) (nutrition.Target, bool, error)
+	// SetActive marks target id active or not.
+	SetActive(ctx context.Context, id ID, active bool) error
+	// Update stores the name and replaces the goals of t.
+	Update(ctx context.Context, t nutrition.Target) error
+	// Delete soft-deletes target id and its goals (its snapshots stay).
+	Delete(ctx context.Context, id ID) error
+	// AddSnapshot records goals of target as in force from day on.
+	AddSnapshot(ctx context.Context, user, target ID, day nutrition.Date, goals []nutrition.Goal) error
 }
 
 // PasswordHasher hashes and verifies passwords (argon2id in production).

@@ -28,6 +28,7 @@ type state struct {
 	profiles map[app.ID]nutrition.Profile // by user
 	billing  map[app.ID]nutrition.BillingAccount
 	events   map[string]app.BillingEvent
+	nutritionState
 }
 
 // New returns an empty Store.
@@ -36,6 +37,7 @@ func New() *Store {
 		users: map[app.ID]nutrition.User{}, deleted: map[app.ID]bool{},
 		sessions: map[app.ID]nutrition.Session{}, profiles: map[app.ID]nutrition.Profile{},
 		billing: map[app.ID]nutrition.BillingAccount{}, events: map[string]app.BillingEvent{},
+		nutritionState: newNutritionState(),
 	}}
 }
 
@@ -74,6 +76,7 @@ func (st *state) clone() *state {
 		users: make(map[app.ID]nutrition.User, len(st.users)), deleted: make(map[app.ID]bool, len(st.deleted)),
 		sessions: make(map[app.ID]nutrition.Session, len(st.sessions)), profiles: make(map[app.ID]nutrition.Profile, len(st.profiles)),
 		billing: make(map[app.ID]nutrition.BillingAccount, len(st.billing)), events: make(map[string]app.BillingEvent, len(st.events)),
+		nutritionState: st.nutritionState.clone(),
 	}
 	for k, v := range st.users {
 		c.users[k] = v
@@ -165,6 +168,28 @@ func (r users) Delete(_ context.Context, id app.ID) error {
 	for k, s := range r.st.sessions {
 		if s.UserID == id {
 			delete(r.st.sessions, k)
+		}
+	}
+	for k, m := range r.st.meals {
+		if m.UserID == id {
+			delete(r.st.meals, k)
+			delete(r.st.mealTot, k)
+		}
+	}
+	for k, t := range r.st.targets {
+		if t.UserID == id {
+			delete(r.st.targets, k)
+		}
+	}
+	for k := range r.st.days {
+		if k.user == id {
+			delete(r.st.days, k)
+		}
+	}
+	delete(r.st.snapshots, id)
+	for k, f := range r.st.foods {
+		if f.UserID != nil && *f.UserID == id {
+			delete(r.st.foods, k)
 		}
 	}
 	return nil

@@ -1,0 +1,195 @@
+package nutrition
+
+import (
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MealType is the kind of a meal.
+type MealType string
+
+// Meal types.
+const (
+	Breakfast MealType = "BREAKFAST"
+	Lunch     MealType = "LUNCH"
+	Dinner    MealType = "DINNER"
+	Snack     MealType = "SNACK"
+)
+
+// Limits of meal logging (issue #4).
+const (
+	MaxEntriesPerMeal = 50
+	MaxEntryGrams     = 10000.0 // 10 kg
+	MaxFutureLogging  = 24 * time.Hour
+	MaxRangeDays      = 366
+	MaxNoteLen        = 1000
+	MaxNameLen        = 300
+)
+
+// Meal is a meal with its live entries.
+type Meal struct {
+	ID        ID
+	UserID    ID
+	EatenAt   time.Time
+	LocalDate Date
+	Type      MealType
+	Note      string
+	Entries   []Entry
+}
+
+// Entry is one item of a meal. Its amounts are copied when it is written, so
+// later changes of the food never change history.
+type Entry struct {
+	ID       ID
+	MealID   ID
+	FoodID   *ID
+	Position int
+	Name     string
+	Grams    *float64
+	Amounts  Amounts
+}
+
+// Totals sums the meal's entries.
+func (m Meal) Totals() Totals {
+	var t Totals
+	for _, e := range m.Entries {
+		t.Add(e.Amounts)
+	}
+	return t
+}
+
+// ValidateMealType checks a meal type; field is the input path.
+func ValidateMealType(field string, t MealType) error {
+	switch t {
+	case Breakfast, Lunch, Dinner, Snack:
+		return nil
+	}
+	return Invalid(field, "unknown meal type %q", t)
+}
+
+// ValidateEatenAt checks that an eaten-at instant is not more than a day
+// ahead of now and not absurdly old; field is the input path.
+func ValidateEatenAt(field string, at, now time.Time) error {
+	if at.After(now.Add(MaxFutureLogging)) {
+		return Invalid(field, "a meal cannot be logged more than a day ahead")
+	}
+	if at.Before(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		return Invalid(field, "a meal before 1900 is not plausible")
+	}
+	return nil
+}
+
+// ValidateNote checks a meal note; field is the input path.
+func ValidateNote(field, note string) error {
+	if utf8.RuneCountInString(note) > MaxNoteLen {
+		return Invalid(field, "a note has at most %d characters", MaxNoteLen)
+	}
+	return nil
+}
+
+// ValidateGrams checks an entry weight: > 0 and ≤ 10 kg; field is the input path.
+func ValidateGrams(field string, g float64) error {
+	if math.IsNaN(g) || g <= 0 || g > MaxEntryGrams {
+		return Invalid(field, "grams must be more than 0 and at most %g", MaxEntryGrams)
+	}
+	return nil
+}
+
+// ValidateEntryName checks the name of a free-form entry; field is the input path.
+func ValidateEntryName(field, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", Invalid(field, "a name is required")
+	}
+	if utf8.RuneCountInString(name) > MaxNameLen {
+		return "", Invalid(field, "a name has at most %d characters", MaxNameLen)
+	}
+	return name, nil
+}
+
+// ValidateRange checks a date range: from ≤ to and at most MaxRangeDays
+// days; fields are the input paths of the bounds.
+func ValidateRange(fromField, toField string, from, to Date) error {
+	if to.Before(from) {
+		return Invalid(toField, "the end of a range cannot be before its start")
+	}
+	if from.DaysUntil(to)+1 > MaxRangeDays {
+		return Invalid(toField, "a range covers at most %d days", MaxRangeDays)
+	}
+	return nil
+}
+
+// Food is a catalogue food as the meal use cases see it.
+type Food struct {
+	ID       ID
+	UserID   *ID
+	Name     string
+	Per100g  Amounts
+	Portions []Portion
+}
+
+// Portion is a household measure of a food: Amount × Unit weighs Grams.
+type Portion struct {
+	ID     ID
+	Amount float64
+	Unit   string
+	Grams  float64
+}
+
+// Snapshot is a target's goals as they were from a local date on.
+type Snapshot struct {
+	TargetID      ID
+	EffectiveFrom Date
+	CreatedAt     time.Time
+	Goals         []Goal
+}
+
+// SnapshotOn returns the snapshot in force on day: the one with the latest
+// EffectiveFrom not after day (the latest written on ties), or false.
+func SnapshotOn(snaps []Snapshot, day Date) (Snapshot, bool) {
+	var best Snapshot
+	found := false
+	for _, s := range snaps {
+		if s.EffectiveFrom.After(day) {
+			continue
+		}
+		if !found || best.EffectiveFrom.Before(s.EffectiveFrom) ||
+			(best.EffectiveFrom == s.EffectiveFrom && s.CreatedAt.After(best.CreatedAt)) {
+			best, found = s, true
+		}
+	}
+	return best, found
+}
+
+// TargetSource says how a target's goals were made.
+type TargetSource string
+
+// Target sources.
+const (
+	SourceCustom   TargetSource = "CUSTOM"
+	SourceComputed TargetSource = "COMPUTED"
+)
+
+// Target is a named set of nutrient goals; at most one per user is active.
+type Target struct {
+	ID     ID
+	UserID ID
+	Name   string
+	Source TargetSource
+	Active bool
+	Goals  []Goal
+}
+
+// ValidateTargetName trims and checks a target name; field is the input path.
+func ValidateTargetName(field, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", Invalid(field, "a name is required")
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		return "", Invalid(field, "a name has at most 100 characters")
+	}
+	return name, nil
+}
