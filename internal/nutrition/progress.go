@@ -16,8 +16,8 @@ const AroundTolerance = 0.10
 
 // Progress is the comparison of one nutrient's consumption with its goal.
 type Progress struct {
-	Nutrient  Nutrient
-	Consumed  float64
+	Nutrient Nutrient
+	Consumed float64
 	// Missing counts the entries whose amount of the nutrient was unknown:
 	// Consumed may understate the truth when it is not 0.
 	Missing   int

@@ -327,4 +327,3 @@ func (r billing) RecordEvent(_ context.Context, e app.BillingEvent) error {
 	r.st.events[e.EventID] = e
 	return nil
 }
-
