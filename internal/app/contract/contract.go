@@ -14,8 +14,18 @@ import (
 	"nutrigraph/internal/nutrition"
 )
 
+// Harness is a fresh, empty store under test.
+type Harness struct {
+	UoW app.UnitOfWork
+	// AddFood stores a shared catalogue food (with portions) and returns it with ids.
+	AddFood func(t *testing.T, f nutrition.Food) nutrition.Food
+}
+
 // Run runs every contract case; newUoW returns a fresh, empty store.
-func Run(t *testing.T, newUoW func(t *testing.T) app.UnitOfWork) {
+func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
+	newUoW := func(t *testing.T) app.UnitOfWork { return newHarness(t).UoW }
+	t.Run("Meals", func(t *testing.T) { testMeals(t, newHarness(t)) })
+	t.Run("Targets", func(t *testing.T) { testTargets(t, newUoW(t)) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, newUoW(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newUoW(t)) })
 	t.Run("Profiles", func(t *testing.T) { testProfiles(t, newUoW(t)) })
