@@ -87,7 +87,7 @@ func (st *Status) print(w io.Writer, where string) {
 			state = fmt.Sprintf("PARTIAL %d/%d", r.Applied, r.Total)
 		}
 		fmt.Fprintf(w, "  %s_%s.sql  %s  at %s in %s (%d statements)\n", r.Version, r.Description, state,
-			r.ExecutedAt.UTC().Format(time.RFC3339), r.ExecutionTime.Round(time.Millisecond), r.Total)
+			r.ExecutedAt.UTC().Format(time.RFC3339), r.ExecutionTime.Round(time.Microsecond), r.Total)
 	}
 	fmt.Fprintf(w, "Pending:         %d\n", len(st.Pending))
 	for _, f := range st.Pending {

@@ -1,0 +1,7 @@
+package migrate
+
+// Internals exposed to the external tests of this package.
+var (
+	ApplyDir    = apply
+	StatusOfDir = status
+)
