@@ -44,7 +44,15 @@ func (r *queryResolver) Targets(ctx context.Context, after *entgql.Cursor[uuid.U
 	return r.client.Target.Query().Paginate(ctx, after, first, before, last, ent.WithTargetOrder(orderBy), ent.WithTargetFilter(where.Filter))
 }
 
+// DailyNutrition returns generated.DailyNutritionResolver implementation.
+func (r *Resolver) DailyNutrition() generated.DailyNutritionResolver {
+	return &dailyNutritionResolver{r}
+}
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	dailyNutritionResolver struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+)

@@ -1,23 +1,47 @@
 // Package graph holds the GraphQL resolvers of nutrigraph. Reads are one-line
-// resolvers over the ent client (entgql pagination, filters, eager loading);
-// writes go through the use cases of internal/app.
+// resolvers over the ent client (entgql pagination, filters, eager loading)
+// scoped to the viewer by ent privacy rules; writes go through the use cases
+// of internal/app.
 package graph
 
 import (
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"nutrigraph/ent"
 	"nutrigraph/graph/generated"
+	"nutrigraph/internal/app"
 )
 
 // Resolver is the root resolver; it holds the dependencies of every resolver.
 type Resolver struct {
-	client *ent.Client
+	client   *ent.Client
+	accounts *app.Accounts
+	targets  *app.Targets
+	meals    *app.Meals
+	clock    func() time.Time
 }
 
-// NewSchema returns the executable GraphQL schema served by the API.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+// Deps are what the resolvers need.
+type Deps struct {
+	Client   *ent.Client
+	Accounts *app.Accounts
+	Targets  *app.Targets
+	Meals    *app.Meals
+	// Clock is the time source (time.Now when nil).
+	Clock func() time.Time
+}
+
+// NewExecutableSchema returns the executable GraphQL schema served by the API.
+func NewExecutableSchema(d Deps) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client},
+		Resolvers: &Resolver{client: d.Client, accounts: d.Accounts, targets: d.Targets, meals: d.Meals, clock: d.Clock},
 	})
+}
+
+// NewSchema returns the executable schema over client alone (reads only:
+// the mutations need the use cases of NewExecutableSchema).
+func NewSchema(client *ent.Client) graphql.ExecutableSchema {
+	return NewExecutableSchema(Deps{Client: client})
 }

@@ -7,9 +7,17 @@ package graph
 
 import (
 	"context"
+	"nutrigraph/graph/model"
+	"nutrigraph/internal/app"
+
+	"github.com/google/uuid"
 )
 
-// Ping is the resolver for the ping field.
-func (r *queryResolver) Ping(ctx context.Context) (string, error) {
-	return "pong", nil
+// Viewer is the resolver for the viewer field.
+func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
+	v, ok := app.ViewerFrom(ctx)
+	if !ok {
+		return nil, nil
+	}
+	return &model.Viewer{UserID: uuid.UUID(v.UserID)}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"nutrigraph/ent/target"
 	"nutrigraph/ent/targetnutrient"
 	"nutrigraph/ent/user"
+	"nutrigraph/graph/model"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -38,13 +39,22 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	DailyNutrition() DailyNutritionResolver
+	Mutation() MutationResolver
 	Query() QueryResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AuthPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Token     func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
 	BillingAccount struct {
 		CreatedAt        func(childComplexity int) int
 		CurrentPeriodEnd func(childComplexity int) int
@@ -96,6 +106,7 @@ type ComplexityRoot struct {
 		PotassiumMgMissing   func(childComplexity int) int
 		ProteinG             func(childComplexity int) int
 		ProteinGMissing      func(childComplexity int) int
+		SaltEquivalentG      func(childComplexity int) int
 		SaturatedFatG        func(childComplexity int) int
 		SaturatedFatGMissing func(childComplexity int) int
 		SodiumMg             func(childComplexity int) int
@@ -118,6 +129,25 @@ type ComplexityRoot struct {
 	DailyNutritionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DailySummary struct {
+		Date            func(childComplexity int) int
+		EntryCount      func(childComplexity int) int
+		MealCount       func(childComplexity int) int
+		Nutrients       func(childComplexity int) int
+		Progress        func(childComplexity int) int
+		SaltEquivalentG func(childComplexity int) int
+		SaltMissing     func(childComplexity int) int
+		Target          func(childComplexity int) int
+	}
+
+	Entitlements struct {
+		MaxOwnFoods func(childComplexity int) int
+		MaxTargets  func(childComplexity int) int
+		OwnFoods    func(childComplexity int) int
+		Plan        func(childComplexity int) int
+		Targets     func(childComplexity int) int
 	}
 
 	Food struct {
@@ -272,6 +302,45 @@ type ComplexityRoot struct {
 		VitaminCMgMissing    func(childComplexity int) int
 	}
 
+	Mutation struct {
+		ActivateTarget           func(childComplexity int, id uuid.UUID) int
+		AddEntry                 func(childComplexity int, mealID uuid.UUID, input EntryInput) int
+		ChangePassword           func(childComplexity int, input ChangePasswordInput) int
+		ComputeTargetFromProfile func(childComplexity int, name *string) int
+		CopyMeal                 func(childComplexity int, id uuid.UUID, input CopyMealInput) int
+		CreateTarget             func(childComplexity int, input CreateTargetInput) int
+		DeleteAccount            func(childComplexity int, input DeleteAccountInput) int
+		DeleteEntry              func(childComplexity int, id uuid.UUID) int
+		DeleteMeal               func(childComplexity int, id uuid.UUID) int
+		DeleteTarget             func(childComplexity int, id uuid.UUID) int
+		LogMeal                  func(childComplexity int, input LogMealInput) int
+		Login                    func(childComplexity int, input LoginInput) int
+		Logout                   func(childComplexity int) int
+		Register                 func(childComplexity int, input RegisterInput) int
+		UpdateEntry              func(childComplexity int, id uuid.UUID, input UpdateEntryInput) int
+		UpdateMeal               func(childComplexity int, id uuid.UUID, input UpdateMealInput) int
+		UpdateProfile            func(childComplexity int, input UpdateProfileInput) int
+		UpdateTarget             func(childComplexity int, id uuid.UUID, input UpdateTargetInput) int
+	}
+
+	NutrientProgress struct {
+		Consumed  func(childComplexity int) int
+		Direction func(childComplexity int) int
+		Goal      func(childComplexity int) int
+		Missing   func(childComplexity int) int
+		Nutrient  func(childComplexity int) int
+		Ratio     func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Unit      func(childComplexity int) int
+	}
+
+	NutrientTotal struct {
+		Amount   func(childComplexity int) int
+		Missing  func(childComplexity int) int
+		Nutrient func(childComplexity int) int
+		Unit     func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -298,12 +367,14 @@ type ComplexityRoot struct {
 
 	Query struct {
 		DailyNutritions func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.DailyNutritionOrder, where *ent.DailyNutritionWhereInput) int
+		DailySummaries  func(childComplexity int, from string, to string) int
 		Foods           func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput) int
 		Meals           func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.MealOrder, where *ent.MealWhereInput) int
 		Node            func(childComplexity int, id uuid.UUID) int
 		Nodes           func(childComplexity int, ids []uuid.UUID) int
-		Ping            func(childComplexity int) int
+		Progress        func(childComplexity int, date string) int
 		Targets         func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TargetOrder, where *ent.TargetWhereInput) int
+		Viewer          func(childComplexity int) int
 	}
 
 	Session struct {
@@ -395,12 +466,44 @@ type ComplexityRoot struct {
 		TrialEndsAt     func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 	}
+
+	Viewer struct {
+		ActiveTarget   func(childComplexity int) int
+		BillingAccount func(childComplexity int) int
+		Entitlements   func(childComplexity int) int
+		Plan           func(childComplexity int) int
+		Profile        func(childComplexity int) int
+		User           func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type DailyNutritionResolver interface {
+	SaltEquivalentG(ctx context.Context, obj *ent.DailyNutrition) (float64, error)
+}
+type MutationResolver interface {
+	Register(ctx context.Context, input RegisterInput) (*AuthPayload, error)
+	Login(ctx context.Context, input LoginInput) (*AuthPayload, error)
+	Logout(ctx context.Context) (bool, error)
+	ChangePassword(ctx context.Context, input ChangePasswordInput) (bool, error)
+	UpdateProfile(ctx context.Context, input UpdateProfileInput) (*ent.Profile, error)
+	DeleteAccount(ctx context.Context, input DeleteAccountInput) (bool, error)
+	CreateTarget(ctx context.Context, input CreateTargetInput) (*ent.Target, error)
+	ComputeTargetFromProfile(ctx context.Context, name *string) (*ent.Target, error)
+	UpdateTarget(ctx context.Context, id uuid.UUID, input UpdateTargetInput) (*ent.Target, error)
+	ActivateTarget(ctx context.Context, id uuid.UUID) (*ent.Target, error)
+	DeleteTarget(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
+	LogMeal(ctx context.Context, input LogMealInput) (*ent.Meal, error)
+	UpdateMeal(ctx context.Context, id uuid.UUID, input UpdateMealInput) (*ent.Meal, error)
+	AddEntry(ctx context.Context, mealID uuid.UUID, input EntryInput) (*ent.Meal, error)
+	UpdateEntry(ctx context.Context, id uuid.UUID, input UpdateEntryInput) (*ent.Meal, error)
+	DeleteEntry(ctx context.Context, id uuid.UUID) (*ent.Meal, error)
+	DeleteMeal(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
+	CopyMeal(ctx context.Context, id uuid.UUID, input CopyMealInput) (*ent.Meal, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id uuid.UUID) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []uuid.UUID) ([]ent.Noder, error)
@@ -408,7 +511,17 @@ type QueryResolver interface {
 	Foods(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput) (*ent.FoodConnection, error)
 	Meals(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.MealOrder, where *ent.MealWhereInput) (*ent.MealConnection, error)
 	Targets(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TargetOrder, where *ent.TargetWhereInput) (*ent.TargetConnection, error)
-	Ping(ctx context.Context) (string, error)
+	DailySummaries(ctx context.Context, from string, to string) ([]*DailySummary, error)
+	Progress(ctx context.Context, date string) (*DailySummary, error)
+	Viewer(ctx context.Context) (*model.Viewer, error)
+}
+type ViewerResolver interface {
+	User(ctx context.Context, obj *model.Viewer) (*ent.User, error)
+	Profile(ctx context.Context, obj *model.Viewer) (*ent.Profile, error)
+	BillingAccount(ctx context.Context, obj *model.Viewer) (*ent.BillingAccount, error)
+	Plan(ctx context.Context, obj *model.Viewer) (Plan, error)
+	Entitlements(ctx context.Context, obj *model.Viewer) (*Entitlements, error)
+	ActiveTarget(ctx context.Context, obj *model.Viewer) (*ent.Target, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -428,6 +541,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AuthPayload.expiresAt":
+		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
+	case "AuthPayload.token":
+		if e.ComplexityRoot.AuthPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.Token(childComplexity), true
+	case "AuthPayload.user":
+		if e.ComplexityRoot.AuthPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
 	case "BillingAccount.createdAt":
 		if e.ComplexityRoot.BillingAccount.CreatedAt == nil {
@@ -695,6 +827,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DailyNutrition.ProteinGMissing(childComplexity), true
+	case "DailyNutrition.saltEquivalentG":
+		if e.ComplexityRoot.DailyNutrition.SaltEquivalentG == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailyNutrition.SaltEquivalentG(childComplexity), true
 	case "DailyNutrition.saturatedFatG":
 		if e.ComplexityRoot.DailyNutrition.SaturatedFatG == nil {
 			break
@@ -793,6 +931,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DailyNutritionEdge.Node(childComplexity), true
+
+	case "DailySummary.date":
+		if e.ComplexityRoot.DailySummary.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.Date(childComplexity), true
+	case "DailySummary.entryCount":
+		if e.ComplexityRoot.DailySummary.EntryCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.EntryCount(childComplexity), true
+	case "DailySummary.mealCount":
+		if e.ComplexityRoot.DailySummary.MealCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.MealCount(childComplexity), true
+	case "DailySummary.nutrients":
+		if e.ComplexityRoot.DailySummary.Nutrients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.Nutrients(childComplexity), true
+	case "DailySummary.progress":
+		if e.ComplexityRoot.DailySummary.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.Progress(childComplexity), true
+	case "DailySummary.saltEquivalentG":
+		if e.ComplexityRoot.DailySummary.SaltEquivalentG == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.SaltEquivalentG(childComplexity), true
+	case "DailySummary.saltMissing":
+		if e.ComplexityRoot.DailySummary.SaltMissing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.SaltMissing(childComplexity), true
+	case "DailySummary.target":
+		if e.ComplexityRoot.DailySummary.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DailySummary.Target(childComplexity), true
+
+	case "Entitlements.maxOwnFoods":
+		if e.ComplexityRoot.Entitlements.MaxOwnFoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlements.MaxOwnFoods(childComplexity), true
+	case "Entitlements.maxTargets":
+		if e.ComplexityRoot.Entitlements.MaxTargets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlements.MaxTargets(childComplexity), true
+	case "Entitlements.ownFoods":
+		if e.ComplexityRoot.Entitlements.OwnFoods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlements.OwnFoods(childComplexity), true
+	case "Entitlements.plan":
+		if e.ComplexityRoot.Entitlements.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlements.Plan(childComplexity), true
+	case "Entitlements.targets":
+		if e.ComplexityRoot.Entitlements.Targets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Entitlements.Targets(childComplexity), true
 
 	case "Food.archivedAt":
 		if e.ComplexityRoot.Food.ArchivedAt == nil {
@@ -1519,6 +1737,274 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MealNutrition.VitaminCMgMissing(childComplexity), true
 
+	case "Mutation.activateTarget":
+		if e.ComplexityRoot.Mutation.ActivateTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_activateTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActivateTarget(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.addEntry":
+		if e.ComplexityRoot.Mutation.AddEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddEntry(childComplexity, args["mealId"].(uuid.UUID), args["input"].(EntryInput)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(ChangePasswordInput)), true
+	case "Mutation.computeTargetFromProfile":
+		if e.ComplexityRoot.Mutation.ComputeTargetFromProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_computeTargetFromProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ComputeTargetFromProfile(childComplexity, args["name"].(*string)), true
+	case "Mutation.copyMeal":
+		if e.ComplexityRoot.Mutation.CopyMeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_copyMeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CopyMeal(childComplexity, args["id"].(uuid.UUID), args["input"].(CopyMealInput)), true
+	case "Mutation.createTarget":
+		if e.ComplexityRoot.Mutation.CreateTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTarget(childComplexity, args["input"].(CreateTargetInput)), true
+	case "Mutation.deleteAccount":
+		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["input"].(DeleteAccountInput)), true
+	case "Mutation.deleteEntry":
+		if e.ComplexityRoot.Mutation.DeleteEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteEntry(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.deleteMeal":
+		if e.ComplexityRoot.Mutation.DeleteMeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMeal(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.deleteTarget":
+		if e.ComplexityRoot.Mutation.DeleteTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTarget(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.logMeal":
+		if e.ComplexityRoot.Mutation.LogMeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logMeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogMeal(childComplexity, args["input"].(LogMealInput)), true
+	case "Mutation.login":
+		if e.ComplexityRoot.Mutation.Login == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_login_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["input"].(LoginInput)), true
+	case "Mutation.logout":
+		if e.ComplexityRoot.Mutation.Logout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.register":
+		if e.ComplexityRoot.Mutation.Register == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_register_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Register(childComplexity, args["input"].(RegisterInput)), true
+	case "Mutation.updateEntry":
+		if e.ComplexityRoot.Mutation.UpdateEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEntry(childComplexity, args["id"].(uuid.UUID), args["input"].(UpdateEntryInput)), true
+	case "Mutation.updateMeal":
+		if e.ComplexityRoot.Mutation.UpdateMeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMeal(childComplexity, args["id"].(uuid.UUID), args["input"].(UpdateMealInput)), true
+	case "Mutation.updateProfile":
+		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(UpdateProfileInput)), true
+	case "Mutation.updateTarget":
+		if e.ComplexityRoot.Mutation.UpdateTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTarget(childComplexity, args["id"].(uuid.UUID), args["input"].(UpdateTargetInput)), true
+
+	case "NutrientProgress.consumed":
+		if e.ComplexityRoot.NutrientProgress.Consumed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Consumed(childComplexity), true
+	case "NutrientProgress.direction":
+		if e.ComplexityRoot.NutrientProgress.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Direction(childComplexity), true
+	case "NutrientProgress.goal":
+		if e.ComplexityRoot.NutrientProgress.Goal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Goal(childComplexity), true
+	case "NutrientProgress.missing":
+		if e.ComplexityRoot.NutrientProgress.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Missing(childComplexity), true
+	case "NutrientProgress.nutrient":
+		if e.ComplexityRoot.NutrientProgress.Nutrient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Nutrient(childComplexity), true
+	case "NutrientProgress.ratio":
+		if e.ComplexityRoot.NutrientProgress.Ratio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Ratio(childComplexity), true
+	case "NutrientProgress.status":
+		if e.ComplexityRoot.NutrientProgress.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Status(childComplexity), true
+	case "NutrientProgress.unit":
+		if e.ComplexityRoot.NutrientProgress.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientProgress.Unit(childComplexity), true
+
+	case "NutrientTotal.amount":
+		if e.ComplexityRoot.NutrientTotal.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientTotal.Amount(childComplexity), true
+	case "NutrientTotal.missing":
+		if e.ComplexityRoot.NutrientTotal.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientTotal.Missing(childComplexity), true
+	case "NutrientTotal.nutrient":
+		if e.ComplexityRoot.NutrientTotal.Nutrient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientTotal.Nutrient(childComplexity), true
+	case "NutrientTotal.unit":
+		if e.ComplexityRoot.NutrientTotal.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NutrientTotal.Unit(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1640,6 +2126,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DailyNutritions(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.DailyNutritionOrder), args["where"].(*ent.DailyNutritionWhereInput)), true
+	case "Query.dailySummaries":
+		if e.ComplexityRoot.Query.DailySummaries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dailySummaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DailySummaries(childComplexity, args["from"].(string), args["to"].(string)), true
 	case "Query.foods":
 		if e.ComplexityRoot.Query.Foods == nil {
 			break
@@ -1685,12 +2182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]uuid.UUID)), true
-	case "Query.ping":
-		if e.ComplexityRoot.Query.Ping == nil {
+	case "Query.progress":
+		if e.ComplexityRoot.Query.Progress == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Query.Ping(childComplexity), true
+		args, err := ec.field_Query_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Progress(childComplexity, args["date"].(string)), true
 	case "Query.targets":
 		if e.ComplexityRoot.Query.Targets == nil {
 			break
@@ -1702,6 +2204,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Targets(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.TargetOrder), args["where"].(*ent.TargetWhereInput)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "Session.createdAt":
 		if e.ComplexityRoot.Session.CreatedAt == nil {
@@ -2115,6 +2623,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.UpdatedAt(childComplexity), true
 
+	case "Viewer.activeTarget":
+		if e.ComplexityRoot.Viewer.ActiveTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.ActiveTarget(childComplexity), true
+	case "Viewer.billingAccount":
+		if e.ComplexityRoot.Viewer.BillingAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.BillingAccount(childComplexity), true
+	case "Viewer.entitlements":
+		if e.ComplexityRoot.Viewer.Entitlements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Entitlements(childComplexity), true
+	case "Viewer.plan":
+		if e.ComplexityRoot.Viewer.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Plan(childComplexity), true
+	case "Viewer.profile":
+		if e.ComplexityRoot.Viewer.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Profile(childComplexity), true
+	case "Viewer.user":
+		if e.ComplexityRoot.Viewer.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.User(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2128,20 +2673,30 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BillingAccountWhereInput", ec.unmarshalInputBillingAccountWhereInput),
 			graphql.NewInputUnmarshaler("BillingEventOrder", ec.unmarshalInputBillingEventOrder),
 			graphql.NewInputUnmarshaler("BillingEventWhereInput", ec.unmarshalInputBillingEventWhereInput),
+			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
+			graphql.NewInputUnmarshaler("CopyMealInput", ec.unmarshalInputCopyMealInput),
+			graphql.NewInputUnmarshaler("CreateTargetInput", ec.unmarshalInputCreateTargetInput),
 			graphql.NewInputUnmarshaler("DailyNutritionOrder", ec.unmarshalInputDailyNutritionOrder),
 			graphql.NewInputUnmarshaler("DailyNutritionWhereInput", ec.unmarshalInputDailyNutritionWhereInput),
+			graphql.NewInputUnmarshaler("DeleteAccountInput", ec.unmarshalInputDeleteAccountInput),
+			graphql.NewInputUnmarshaler("EntryInput", ec.unmarshalInputEntryInput),
 			graphql.NewInputUnmarshaler("FoodEntryOrder", ec.unmarshalInputFoodEntryOrder),
 			graphql.NewInputUnmarshaler("FoodEntryWhereInput", ec.unmarshalInputFoodEntryWhereInput),
 			graphql.NewInputUnmarshaler("FoodOrder", ec.unmarshalInputFoodOrder),
 			graphql.NewInputUnmarshaler("FoodPortionOrder", ec.unmarshalInputFoodPortionOrder),
 			graphql.NewInputUnmarshaler("FoodPortionWhereInput", ec.unmarshalInputFoodPortionWhereInput),
 			graphql.NewInputUnmarshaler("FoodWhereInput", ec.unmarshalInputFoodWhereInput),
+			graphql.NewInputUnmarshaler("GoalInput", ec.unmarshalInputGoalInput),
+			graphql.NewInputUnmarshaler("LogMealInput", ec.unmarshalInputLogMealInput),
+			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("MealNutritionOrder", ec.unmarshalInputMealNutritionOrder),
 			graphql.NewInputUnmarshaler("MealNutritionWhereInput", ec.unmarshalInputMealNutritionWhereInput),
 			graphql.NewInputUnmarshaler("MealOrder", ec.unmarshalInputMealOrder),
 			graphql.NewInputUnmarshaler("MealWhereInput", ec.unmarshalInputMealWhereInput),
+			graphql.NewInputUnmarshaler("NutrientAmountsInput", ec.unmarshalInputNutrientAmountsInput),
 			graphql.NewInputUnmarshaler("ProfileOrder", ec.unmarshalInputProfileOrder),
 			graphql.NewInputUnmarshaler("ProfileWhereInput", ec.unmarshalInputProfileWhereInput),
+			graphql.NewInputUnmarshaler("RegisterInput", ec.unmarshalInputRegisterInput),
 			graphql.NewInputUnmarshaler("SessionOrder", ec.unmarshalInputSessionOrder),
 			graphql.NewInputUnmarshaler("SessionWhereInput", ec.unmarshalInputSessionWhereInput),
 			graphql.NewInputUnmarshaler("TargetNutrientOrder", ec.unmarshalInputTargetNutrientOrder),
@@ -2150,6 +2705,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TargetSnapshotOrder", ec.unmarshalInputTargetSnapshotOrder),
 			graphql.NewInputUnmarshaler("TargetSnapshotWhereInput", ec.unmarshalInputTargetSnapshotWhereInput),
 			graphql.NewInputUnmarshaler("TargetWhereInput", ec.unmarshalInputTargetWhereInput),
+			graphql.NewInputUnmarshaler("UpdateEntryInput", ec.unmarshalInputUpdateEntryInput),
+			graphql.NewInputUnmarshaler("UpdateMealInput", ec.unmarshalInputUpdateMealInput),
+			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
+			graphql.NewInputUnmarshaler("UpdateTargetInput", ec.unmarshalInputUpdateTargetInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 		)
@@ -2187,6 +2746,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2213,6 +2787,88 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../accounts.graphql", Input: `# Accounts: registration, sessions, profile, plan.
+
+enum Plan {
+  FREE
+  PREMIUM
+}
+
+"What the viewer's plan allows, and how much of it is used."
+type Entitlements {
+  plan: Plan!
+  "Maximum number of targets; null when unlimited."
+  maxTargets: Int
+  "Maximum number of own foods; null when unlimited."
+  maxOwnFoods: Int
+  targets: Int!
+  ownFoods: Int!
+}
+
+type Viewer {
+  user: User!
+  profile: Profile
+  billingAccount: BillingAccount
+  "The plan in force now: premium while active or trialing, free otherwise."
+  plan: Plan!
+  entitlements: Entitlements!
+  activeTarget: Target
+}
+
+input RegisterInput {
+  email: String!
+  password: String!
+  displayName: String
+  "IANA time zone, e.g. Europe/Paris; UTC when omitted."
+  timeZone: String
+}
+
+input LoginInput {
+  email: String!
+  password: String!
+}
+
+type AuthPayload {
+  "Bearer token for the Authorization header. Shown once; store it safely."
+  token: String!
+  expiresAt: Time!
+  user: User!
+}
+
+input ChangePasswordInput {
+  currentPassword: String!
+  newPassword: String!
+}
+
+"Fields left out (or null) stay as they are."
+input UpdateProfileInput {
+  displayName: String
+  sex: ProfileSex
+  birthDate: Date
+  heightCm: Float
+  weightKg: Float
+  activityLevel: ProfileActivityLevel
+  goal: ProfileGoal
+  timeZone: String
+}
+
+input DeleteAccountInput {
+  password: String!
+}
+
+type Mutation {
+  "Creates an account with a 14-day premium trial and signs in."
+  register(input: RegisterInput!): AuthPayload!
+  login(input: LoginInput!): AuthPayload!
+  "Ends the current session."
+  logout: Boolean!
+  "Changes the password and ends every other session."
+  changePassword(input: ChangePasswordInput!): Boolean!
+  updateProfile(input: UpdateProfileInput!): Profile!
+  "Deletes the account and everything it owns; the email can register again."
+  deleteAccount(input: DeleteAccountInput!): Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 type BillingAccount implements Node {
@@ -5311,15 +5967,184 @@ input UserWhereInput {
   hasDailyNutritionsWith: [DailyNutritionWhereInput!]
 }
 `, BuiltIn: false},
-	{Name: "../schema.graphql", Input: `# Hand-written part of the GraphQL schema. graph/ent.graphql is generated.
+	{Name: "../nutrition.graphql", Input: `# Nutrition: targets, meal logging, daily summaries and progress.
 
+"A nutrient of the catalogue."
+enum Nutrient @goModel(model: "nutrigraph/ent/targetnutrient.Nutrient") {
+  ENERGY_KCAL
+  PROTEIN
+  FAT
+  SATURATED_FAT
+  CARBOHYDRATE
+  SUGARS
+  FIBER
+  SODIUM
+  POTASSIUM
+  CALCIUM
+  IRON
+  VITAMIN_C
+}
+
+enum ProgressStatus {
+  UNDER
+  WITHIN
+  OVER
+}
+
+"The total of one nutrient over some entries."
+type NutrientTotal {
+  nutrient: Nutrient!
+  unit: String!
+  "Sum of the known amounts."
+  amount: Float!
+  "How many entries did not know this nutrient (unknown is not zero)."
+  missing: Int!
+}
+
+"One nutrient of a day against the goal in force that day."
+type NutrientProgress {
+  nutrient: Nutrient!
+  unit: String!
+  consumed: Float!
+  missing: Int!
+  goal: Float!
+  direction: TargetNutrientDirection!
+  "consumed / goal; null when the goal is 0."
+  ratio: Float
+  status: ProgressStatus!
+}
+
+"A day's totals and its progress against the target snapshot in force on that day."
+type DailySummary {
+  date: Date!
+  mealCount: Int!
+  entryCount: Int!
+  nutrients: [NutrientTotal!]!
+  "Salt equivalent in grams, from sodium (× 2.54 / 1000)."
+  saltEquivalentG: Float!
+  "Entries whose sodium (and so salt) was unknown."
+  saltMissing: Int!
+  "The target whose goals applied that day; null when none."
+  target: Target
+  "Empty when no target applied that day."
+  progress: [NutrientProgress!]!
+}
+
+extend type Query {
+  "Every day from..to (at most 366 days), days without meals included."
+  dailySummaries(from: Date!, to: Date!): [DailySummary!]!
+  "One day's summary and progress."
+  progress(date: Date!): DailySummary!
+}
+
+input GoalInput {
+  nutrient: Nutrient!
+  amount: Float!
+  direction: TargetNutrientDirection!
+}
+
+input CreateTargetInput {
+  name: String!
+  goals: [GoalInput!]!
+  "Make it the active target (a first target is always active)."
+  activate: Boolean
+}
+
+input UpdateTargetInput {
+  name: String
+  "Replaces every goal; takes effect from the viewer's local today."
+  goals: [GoalInput!]
+}
+
+"Nutrient amounts of a free-form entry; leave out what is unknown."
+input NutrientAmountsInput {
+  energyKcal: Float
+  proteinG: Float
+  fatG: Float
+  saturatedFatG: Float
+  carbohydrateG: Float
+  sugarsG: Float
+  fiberG: Float
+  sodiumMg: Float
+  potassiumMg: Float
+  calciumMg: Float
+  ironMg: Float
+  vitaminCMg: Float
+}
+
+"""
+An entry: a catalogue food with grams, or with a quantity of one of its
+portions (quantity defaults to 1); or a free-form name with nutrients.
+"""
+input EntryInput {
+  foodId: ID
+  portionId: ID
+  quantity: Float
+  grams: Float
+  name: String
+  nutrients: NutrientAmountsInput
+}
+
+input LogMealInput {
+  eatenAt: Time!
+  type: MealMealType!
+  note: String
+  entries: [EntryInput!]!
+}
+
+input UpdateMealInput {
+  eatenAt: Time
+  type: MealMealType
+  note: String
+}
+
+input UpdateEntryInput {
+  grams: Float
+  portionId: ID
+  quantity: Float
+  name: String
+  nutrients: NutrientAmountsInput
+}
+
+input CopyMealInput {
+  eatenAt: Time!
+  type: MealMealType
+}
+
+extend type Mutation {
+  createTarget(input: CreateTargetInput!): Target!
+  "Computes goals from the profile (Mifflin–St Jeor) and activates them."
+  computeTargetFromProfile(name: String): Target!
+  updateTarget(id: ID!, input: UpdateTargetInput!): Target!
+  activateTarget(id: ID!): Target!
+  "Returns the id of the deleted target."
+  deleteTarget(id: ID!): ID!
+  logMeal(input: LogMealInput!): Meal!
+  updateMeal(id: ID!, input: UpdateMealInput!): Meal!
+  addEntry(mealId: ID!, input: EntryInput!): Meal!
+  updateEntry(id: ID!, input: UpdateEntryInput!): Meal!
+  deleteEntry(id: ID!): Meal!
+  "Returns the id of the deleted meal."
+  deleteMeal(id: ID!): ID!
+  copyMeal(id: ID!, input: CopyMealInput!): Meal!
+}
+
+extend type DailyNutrition {
+  "Salt equivalent in grams, from sodium (× 2.54 / 1000)."
+  saltEquivalentG: Float!
+}
+`, BuiltIn: false},
+	{Name: "../schema.graphql", Input: `# Hand-written part of the GraphQL schema. graph/ent.graphql is generated by
+# entgql from the ent schemas; the other graph/*.graphql files extend it.
+
+"A calendar date, YYYY-MM-DD, in the user's time zone."
 scalar Date
 scalar Time
 scalar UUID
 
 extend type Query {
-  "The server's liveness as seen through GraphQL."
-  ping: String!
+  "The authenticated user; null without a valid bearer token."
+  viewer: Viewer
 }
 `, BuiltIn: false},
 }
@@ -5328,6 +6153,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_AuthPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_AuthPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_BillingAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -5423,6 +6260,8 @@ func (ec *executionContext) childFields_DailyNutrition(ctx context.Context, fiel
 		return ec.fieldContext_DailyNutrition_entryCount(ctx, field)
 	case "user":
 		return ec.fieldContext_DailyNutrition_user(ctx, field)
+	case "saltEquivalentG":
+		return ec.fieldContext_DailyNutrition_saltEquivalentG(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DailyNutrition", field.Name)
 }
@@ -5447,6 +6286,44 @@ func (ec *executionContext) childFields_DailyNutritionEdge(ctx context.Context, 
 		return ec.fieldContext_DailyNutritionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DailyNutritionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DailySummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_DailySummary_date(ctx, field)
+	case "mealCount":
+		return ec.fieldContext_DailySummary_mealCount(ctx, field)
+	case "entryCount":
+		return ec.fieldContext_DailySummary_entryCount(ctx, field)
+	case "nutrients":
+		return ec.fieldContext_DailySummary_nutrients(ctx, field)
+	case "saltEquivalentG":
+		return ec.fieldContext_DailySummary_saltEquivalentG(ctx, field)
+	case "saltMissing":
+		return ec.fieldContext_DailySummary_saltMissing(ctx, field)
+	case "target":
+		return ec.fieldContext_DailySummary_target(ctx, field)
+	case "progress":
+		return ec.fieldContext_DailySummary_progress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DailySummary", field.Name)
+}
+
+func (ec *executionContext) childFields_Entitlements(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_Entitlements_plan(ctx, field)
+	case "maxTargets":
+		return ec.fieldContext_Entitlements_maxTargets(ctx, field)
+	case "maxOwnFoods":
+		return ec.fieldContext_Entitlements_maxOwnFoods(ctx, field)
+	case "targets":
+		return ec.fieldContext_Entitlements_targets(ctx, field)
+	case "ownFoods":
+		return ec.fieldContext_Entitlements_ownFoods(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Entitlements", field.Name)
 }
 
 func (ec *executionContext) childFields_Food(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5741,6 +6618,42 @@ func (ec *executionContext) childFields_MealNutrition(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type MealNutrition", field.Name)
 }
 
+func (ec *executionContext) childFields_NutrientProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nutrient":
+		return ec.fieldContext_NutrientProgress_nutrient(ctx, field)
+	case "unit":
+		return ec.fieldContext_NutrientProgress_unit(ctx, field)
+	case "consumed":
+		return ec.fieldContext_NutrientProgress_consumed(ctx, field)
+	case "missing":
+		return ec.fieldContext_NutrientProgress_missing(ctx, field)
+	case "goal":
+		return ec.fieldContext_NutrientProgress_goal(ctx, field)
+	case "direction":
+		return ec.fieldContext_NutrientProgress_direction(ctx, field)
+	case "ratio":
+		return ec.fieldContext_NutrientProgress_ratio(ctx, field)
+	case "status":
+		return ec.fieldContext_NutrientProgress_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NutrientProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_NutrientTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nutrient":
+		return ec.fieldContext_NutrientTotal_nutrient(ctx, field)
+	case "unit":
+		return ec.fieldContext_NutrientTotal_unit(ctx, field)
+	case "amount":
+		return ec.fieldContext_NutrientTotal_amount(ctx, field)
+	case "missing":
+		return ec.fieldContext_NutrientTotal_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NutrientTotal", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5945,6 +6858,24 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
 
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_Viewer_user(ctx, field)
+	case "profile":
+		return ec.fieldContext_Viewer_profile(ctx, field)
+	case "billingAccount":
+		return ec.fieldContext_Viewer_billingAccount(ctx, field)
+	case "plan":
+		return ec.fieldContext_Viewer_plan(ctx, field)
+	case "entitlements":
+		return ec.fieldContext_Viewer_entitlements(ctx, field)
+	case "activeTarget":
+		return ec.fieldContext_Viewer_activeTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -6061,6 +6992,284 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_activateTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mealId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mealId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (EntryInput, error) {
+			return ec.unmarshalNEntryInput2nutrigraphᚋgraphᚋgeneratedᚐEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ChangePasswordInput, error) {
+			return ec.unmarshalNChangePasswordInput2nutrigraphᚋgraphᚋgeneratedᚐChangePasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_computeTargetFromProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_copyMeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CopyMealInput, error) {
+			return ec.unmarshalNCopyMealInput2nutrigraphᚋgraphᚋgeneratedᚐCopyMealInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateTargetInput, error) {
+			return ec.unmarshalNCreateTargetInput2nutrigraphᚋgraphᚋgeneratedᚐCreateTargetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeleteAccountInput, error) {
+			return ec.unmarshalNDeleteAccountInput2nutrigraphᚋgraphᚋgeneratedᚐDeleteAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteMeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logMeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (LogMealInput, error) {
+			return ec.unmarshalNLogMealInput2nutrigraphᚋgraphᚋgeneratedᚐLogMealInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (LoginInput, error) {
+			return ec.unmarshalNLoginInput2nutrigraphᚋgraphᚋgeneratedᚐLoginInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_register_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RegisterInput, error) {
+			return ec.unmarshalNRegisterInput2nutrigraphᚋgraphᚋgeneratedᚐRegisterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateEntryInput, error) {
+			return ec.unmarshalNUpdateEntryInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateMealInput, error) {
+			return ec.unmarshalNUpdateMealInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateMealInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateProfileInput, error) {
+			return ec.unmarshalNUpdateProfileInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateTargetInput, error) {
+			return ec.unmarshalNUpdateTargetInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateTargetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6126,6 +7335,28 @@ func (ec *executionContext) field_Query_dailyNutritions_args(ctx context.Context
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dailySummaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNDate2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNDate2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -6262,6 +7493,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNDate2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg0
 	return args, nil
 }
 
@@ -6662,6 +7907,84 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖnutrigraphᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _BillingAccount_id(ctx context.Context, field graphql.CollectedField, obj *ent.BillingAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -7955,6 +9278,29 @@ func (ec *executionContext) fieldContext_DailyNutrition_user(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _DailyNutrition_saltEquivalentG(ctx context.Context, field graphql.CollectedField, obj *ent.DailyNutrition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailyNutrition_saltEquivalentG(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DailyNutrition().SaltEquivalentG(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailyNutrition_saltEquivalentG(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailyNutrition", field, true, true, "Float")
+}
+
 func (ec *executionContext) _DailyNutritionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DailyNutritionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8095,6 +9441,332 @@ func (ec *executionContext) _DailyNutritionEdge_cursor(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DailyNutritionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DailyNutritionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DailySummary_date(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDate2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailySummary", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DailySummary_mealCount(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_mealCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MealCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_mealCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DailySummary_entryCount(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_entryCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_entryCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DailySummary_nutrients(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_nutrients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nutrients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NutrientTotal) graphql.Marshaler {
+			return ec.marshalNNutrientTotal2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_nutrients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DailySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NutrientTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DailySummary_saltEquivalentG(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_saltEquivalentG(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SaltEquivalentG, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_saltEquivalentG(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailySummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DailySummary_saltMissing(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_saltMissing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SaltMissing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_saltMissing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DailySummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DailySummary_target(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖnutrigraphᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DailySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DailySummary_progress(ctx context.Context, field graphql.CollectedField, obj *DailySummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DailySummary_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*NutrientProgress) graphql.Marshaler {
+			return ec.marshalNNutrientProgress2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DailySummary_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DailySummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NutrientProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entitlements_plan(ctx context.Context, field graphql.CollectedField, obj *Entitlements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entitlements_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Plan) graphql.Marshaler {
+			return ec.marshalNPlan2nutrigraphᚋgraphᚋgeneratedᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entitlements_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Entitlements", field, false, false, "Plan")
+}
+
+func (ec *executionContext) _Entitlements_maxTargets(ctx context.Context, field graphql.CollectedField, obj *Entitlements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entitlements_maxTargets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxTargets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entitlements_maxTargets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Entitlements", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Entitlements_maxOwnFoods(ctx context.Context, field graphql.CollectedField, obj *Entitlements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entitlements_maxOwnFoods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxOwnFoods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entitlements_maxOwnFoods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Entitlements", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Entitlements_targets(ctx context.Context, field graphql.CollectedField, obj *Entitlements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entitlements_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Targets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entitlements_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Entitlements", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Entitlements_ownFoods(ctx context.Context, field graphql.CollectedField, obj *Entitlements) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entitlements_ownFoods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnFoods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entitlements_ownFoods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Entitlements", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Food_id(ctx context.Context, field graphql.CollectedField, obj *ent.Food) (ret graphql.Marshaler) {
@@ -11014,6 +12686,1053 @@ func (ec *executionContext) fieldContext_MealNutrition_meal(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_register(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_register(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Register(ctx, fc.Args["input"].(RegisterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖnutrigraphᚋgraphᚋgeneratedᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_register(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_register_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_login(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Login(ctx, fc.Args["input"].(LoginInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖnutrigraphᚋgraphᚋgeneratedᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_login_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().Logout(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["input"].(ChangePasswordInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProfile(ctx, fc.Args["input"].(UpdateProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚖnutrigraphᚋentᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["input"].(DeleteAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTarget(ctx, fc.Args["input"].(CreateTargetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖnutrigraphᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_computeTargetFromProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_computeTargetFromProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ComputeTargetFromProfile(ctx, fc.Args["name"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖnutrigraphᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_computeTargetFromProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_computeTargetFromProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTarget(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(UpdateTargetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖnutrigraphᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_activateTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_activateTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ActivateTarget(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖnutrigraphᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_activateTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_activateTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTarget(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_logMeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logMeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogMeal(ctx, fc.Args["input"].(LogMealInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
+			return ec.marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logMeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logMeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMeal(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(UpdateMealInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
+			return ec.marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddEntry(ctx, fc.Args["mealId"].(uuid.UUID), fc.Args["input"].(EntryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
+			return ec.marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEntry(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(UpdateEntryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
+			return ec.marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteEntry(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
+			return ec.marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMeal(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_copyMeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_copyMeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CopyMeal(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(CopyMealInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
+			return ec.marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_copyMeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_copyMeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NutrientProgress_nutrient(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_nutrient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nutrient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v targetnutrient.Nutrient) graphql.Marshaler {
+			return ec.marshalNNutrient2nutrigraphᚋentᚋtargetnutrientᚐNutrient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_nutrient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "Nutrient")
+}
+
+func (ec *executionContext) _NutrientProgress_unit(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _NutrientProgress_consumed(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_consumed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consumed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_consumed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NutrientProgress_missing(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NutrientProgress_goal(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_goal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Goal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_goal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NutrientProgress_direction(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v targetnutrient.Direction) graphql.Marshaler {
+			return ec.marshalNTargetNutrientDirection2nutrigraphᚋentᚋtargetnutrientᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "TargetNutrientDirection")
+}
+
+func (ec *executionContext) _NutrientProgress_ratio(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_ratio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratio, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_ratio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NutrientProgress_status(ctx context.Context, field graphql.CollectedField, obj *NutrientProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientProgress_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ProgressStatus) graphql.Marshaler {
+			return ec.marshalNProgressStatus2nutrigraphᚋgraphᚋgeneratedᚐProgressStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientProgress_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientProgress", field, false, false, "ProgressStatus")
+}
+
+func (ec *executionContext) _NutrientTotal_nutrient(ctx context.Context, field graphql.CollectedField, obj *NutrientTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientTotal_nutrient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nutrient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v targetnutrient.Nutrient) graphql.Marshaler {
+			return ec.marshalNNutrient2nutrigraphᚋentᚋtargetnutrientᚐNutrient(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientTotal_nutrient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientTotal", field, false, false, "Nutrient")
+}
+
+func (ec *executionContext) _NutrientTotal_unit(ctx context.Context, field graphql.CollectedField, obj *NutrientTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientTotal_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientTotal_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _NutrientTotal_amount(ctx context.Context, field graphql.CollectedField, obj *NutrientTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientTotal_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientTotal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NutrientTotal_missing(ctx context.Context, field graphql.CollectedField, obj *NutrientTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NutrientTotal_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NutrientTotal_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NutrientTotal", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[uuid.UUID]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11701,27 +14420,124 @@ func (ec *executionContext) fieldContext_Query_targets(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_dailySummaries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_ping(ctx, field)
+			return ec.fieldContext_Query_dailySummaries(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Ping(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DailySummaries(ctx, fc.Args["from"].(string), fc.Args["to"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*DailySummary) graphql.Marshaler {
+			return ec.marshalNDailySummary2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐDailySummaryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_ping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+func (ec *executionContext) fieldContext_Query_dailySummaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DailySummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dailySummaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_progress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Progress(ctx, fc.Args["date"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DailySummary) graphql.Marshaler {
+			return ec.marshalNDailySummary2ᚖnutrigraphᚋgraphᚋgeneratedᚐDailySummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DailySummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+			return ec.marshalOViewer2ᚖnutrigraphᚋgraphᚋmodelᚐViewer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -13485,6 +16301,189 @@ func (ec *executionContext) fieldContext_User_dailyNutritions(ctx context.Contex
 	if fc.Args, err = ec.field_User_dailyNutritions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_user(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖnutrigraphᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_profile(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_profile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Profile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Profile) graphql.Marshaler {
+			return ec.marshalOProfile2ᚖnutrigraphᚋentᚐProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_billingAccount(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_billingAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().BillingAccount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.BillingAccount) graphql.Marshaler {
+			return ec.marshalOBillingAccount2ᚖnutrigraphᚋentᚐBillingAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_billingAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillingAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_plan(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Plan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Plan) graphql.Marshaler {
+			return ec.marshalNPlan2nutrigraphᚋgraphᚋgeneratedᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, true, "Plan")
+}
+
+func (ec *executionContext) _Viewer_entitlements(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_entitlements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Entitlements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Entitlements) graphql.Marshaler {
+			return ec.marshalNEntitlements2ᚖnutrigraphᚋgraphᚋgeneratedᚐEntitlements(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_entitlements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Entitlements(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_activeTarget(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_activeTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().ActiveTarget(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖnutrigraphᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_activeTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -15984,6 +18983,160 @@ func UnmarshalBillingEventWhereInput(ctx context.Context, raw any) (ent.BillingE
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (ChangePasswordInput, error) {
+	var it ChangePasswordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"currentPassword", "newPassword"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "currentPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentPassword"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = data
+		case "newPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPassword"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPassword = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangePasswordInput unmarshals raw into the ChangePasswordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangePasswordInput(ctx context.Context, raw any) (ChangePasswordInput, error) {
+	var out ChangePasswordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePasswordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCopyMealInput(ctx context.Context, obj any) (CopyMealInput, error) {
+	var it CopyMealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eatenAt", "type"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eatenAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eatenAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EatenAt = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOMealMealType2ᚖnutrigraphᚋentᚋmealᚐMealType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCopyMealInput unmarshals raw into the CopyMealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCopyMealInput(ctx context.Context, raw any) (CopyMealInput, error) {
+	var out CopyMealInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CopyMealInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateTargetInput(ctx context.Context, obj any) (CreateTargetInput, error) {
+	var it CreateTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "goals", "activate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalNGoalInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		case "activate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Activate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTargetInput unmarshals raw into the CreateTargetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTargetInput(ctx context.Context, raw any) (CreateTargetInput, error) {
+	var out CreateTargetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTargetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDailyNutritionOrder(ctx context.Context, obj any) (ent.DailyNutritionOrder, error) {
 	var it ent.DailyNutritionOrder
 	if obj == nil {
@@ -16545,6 +19698,125 @@ func (ec *executionContext) unmarshalInputDailyNutritionWhereInput(ctx context.C
 func UnmarshalDailyNutritionWhereInput(ctx context.Context, raw any) (ent.DailyNutritionWhereInput, error) {
 	var out ent.DailyNutritionWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DailyNutritionWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context, obj any) (DeleteAccountInput, error) {
+	var it DeleteAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteAccountInput unmarshals raw into the DeleteAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteAccountInput(ctx context.Context, raw any) (DeleteAccountInput, error) {
+	var out DeleteAccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAccountInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEntryInput(ctx context.Context, obj any) (EntryInput, error) {
+	var it EntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"foodId", "portionId", "quantity", "grams", "name", "nutrients"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "foodId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foodId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoodID = data
+		case "portionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("portionId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PortionID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "grams":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grams"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grams = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nutrients":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nutrients"))
+			data, err := ec.unmarshalONutrientAmountsInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientAmountsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nutrients = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEntryInput unmarshals raw into the EntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEntryInput(ctx context.Context, raw any) (EntryInput, error) {
+	var out EntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntryInput", raw, &out)
 	return out, err
 }
 
@@ -18723,6 +21995,174 @@ func UnmarshalFoodWhereInput(ctx context.Context, raw any) (ent.FoodWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGoalInput(ctx context.Context, obj any) (GoalInput, error) {
+	var it GoalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"nutrient", "amount", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "nutrient":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nutrient"))
+			data, err := ec.unmarshalNNutrient2nutrigraphᚋentᚋtargetnutrientᚐNutrient(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nutrient = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNTargetNutrientDirection2nutrigraphᚋentᚋtargetnutrientᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGoalInput unmarshals raw into the GoalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGoalInput(ctx context.Context, raw any) (GoalInput, error) {
+	var out GoalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GoalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogMealInput(ctx context.Context, obj any) (LogMealInput, error) {
+	var it LogMealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eatenAt", "type", "note", "entries"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eatenAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eatenAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EatenAt = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNMealMealType2nutrigraphᚋentᚋmealᚐMealType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "entries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entries"))
+			data, err := ec.unmarshalNEntryInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐEntryInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entries = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogMealInput unmarshals raw into the LogMealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogMealInput(ctx context.Context, raw any) (LogMealInput, error) {
+	var out LogMealInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogMealInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLoginInput(ctx context.Context, obj any) (LoginInput, error) {
+	var it LoginInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLoginInput unmarshals raw into the LoginInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLoginInput(ctx context.Context, raw any) (LoginInput, error) {
+	var out LoginInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoginInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMealNutritionOrder(ctx context.Context, obj any) (ent.MealNutritionOrder, error) {
 	var it ent.MealNutritionOrder
 	if obj == nil {
@@ -19851,6 +23291,125 @@ func UnmarshalMealWhereInput(ctx context.Context, raw any) (ent.MealWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNutrientAmountsInput(ctx context.Context, obj any) (NutrientAmountsInput, error) {
+	var it NutrientAmountsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"energyKcal", "proteinG", "fatG", "saturatedFatG", "carbohydrateG", "sugarsG", "fiberG", "sodiumMg", "potassiumMg", "calciumMg", "ironMg", "vitaminCMg"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "energyKcal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("energyKcal"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnergyKcal = data
+		case "proteinG":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proteinG"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProteinG = data
+		case "fatG":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fatG"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FatG = data
+		case "saturatedFatG":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("saturatedFatG"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SaturatedFatG = data
+		case "carbohydrateG":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carbohydrateG"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CarbohydrateG = data
+		case "sugarsG":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sugarsG"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SugarsG = data
+		case "fiberG":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fiberG"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiberG = data
+		case "sodiumMg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sodiumMg"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SodiumMg = data
+		case "potassiumMg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("potassiumMg"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PotassiumMg = data
+		case "calciumMg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("calciumMg"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CalciumMg = data
+		case "ironMg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ironMg"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IronMg = data
+		case "vitaminCMg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vitaminCMg"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VitaminCMg = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNutrientAmountsInput unmarshals raw into the NutrientAmountsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNutrientAmountsInput(ctx context.Context, raw any) (NutrientAmountsInput, error) {
+	var out NutrientAmountsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NutrientAmountsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProfileOrder(ctx context.Context, obj any) (ent.ProfileOrder, error) {
 	var it ent.ProfileOrder
 	if obj == nil {
@@ -20762,6 +24321,69 @@ func (ec *executionContext) unmarshalInputProfileWhereInput(ctx context.Context,
 func UnmarshalProfileWhereInput(ctx context.Context, raw any) (ent.ProfileWhereInput, error) {
 	var out ent.ProfileWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProfileWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterInput(ctx context.Context, obj any) (RegisterInput, error) {
+	var it RegisterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password", "displayName", "timeZone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterInput unmarshals raw into the RegisterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterInput(ctx context.Context, raw any) (RegisterInput, error) {
+	var out RegisterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterInput", raw, &out)
 	return out, err
 }
 
@@ -22853,6 +26475,272 @@ func UnmarshalTargetWhereInput(ctx context.Context, raw any) (ent.TargetWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateEntryInput(ctx context.Context, obj any) (UpdateEntryInput, error) {
+	var it UpdateEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"grams", "portionId", "quantity", "name", "nutrients"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "grams":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grams"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grams = data
+		case "portionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("portionId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PortionID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nutrients":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nutrients"))
+			data, err := ec.unmarshalONutrientAmountsInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientAmountsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nutrients = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateEntryInput unmarshals raw into the UpdateEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateEntryInput(ctx context.Context, raw any) (UpdateEntryInput, error) {
+	var out UpdateEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEntryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateMealInput(ctx context.Context, obj any) (UpdateMealInput, error) {
+	var it UpdateMealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eatenAt", "type", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eatenAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eatenAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EatenAt = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOMealMealType2ᚖnutrigraphᚋentᚋmealᚐMealType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMealInput unmarshals raw into the UpdateMealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMealInput(ctx context.Context, raw any) (UpdateMealInput, error) {
+	var out UpdateMealInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMealInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context, obj any) (UpdateProfileInput, error) {
+	var it UpdateProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"displayName", "sex", "birthDate", "heightCm", "weightKg", "activityLevel", "goal", "timeZone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOProfileSex2ᚖnutrigraphᚋentᚋprofileᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "heightCm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heightCm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeightCm = data
+		case "weightKg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weightKg"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeightKg = data
+		case "activityLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityLevel"))
+			data, err := ec.unmarshalOProfileActivityLevel2ᚖnutrigraphᚋentᚋprofileᚐActivityLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityLevel = data
+		case "goal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goal"))
+			data, err := ec.unmarshalOProfileGoal2ᚖnutrigraphᚋentᚋprofileᚐGoal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goal = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProfileInput unmarshals raw into the UpdateProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProfileInput(ctx context.Context, raw any) (UpdateProfileInput, error) {
+	var out UpdateProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProfileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTargetInput(ctx context.Context, obj any) (UpdateTargetInput, error) {
+	var it UpdateTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "goals"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalOGoalInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTargetInput unmarshals raw into the UpdateTargetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTargetInput(ctx context.Context, raw any) (UpdateTargetInput, error) {
+	var out UpdateTargetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTargetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUserOrder(ctx context.Context, obj any) (ent.UserOrder, error) {
 	var it ent.UserOrder
 	if obj == nil {
@@ -23564,6 +27452,49 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var authPayloadImplementors = []string{"AuthPayload"}
+
+func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *AuthPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthPayload")
+		case "token":
+			out.Values[i] = ec._AuthPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._AuthPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var billingAccountImplementors = []string{"BillingAccount", "Node"}
 
 func (ec *executionContext) _BillingAccount(ctx context.Context, sel ast.SelectionSet, obj *ent.BillingAccount) graphql.Marshaler {
@@ -23909,6 +27840,12 @@ func (ec *executionContext) _DailyNutrition(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DailyNutrition_user(ctx, field, obj)
 				})
+		case "saltEquivalentG":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DailyNutrition_saltEquivalentG(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23987,6 +27924,127 @@ func (ec *executionContext) _DailyNutritionEdge(ctx context.Context, sel ast.Sel
 			}
 		case "cursor":
 			out.Values[i] = ec._DailyNutritionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dailySummaryImplementors = []string{"DailySummary"}
+
+func (ec *executionContext) _DailySummary(ctx context.Context, sel ast.SelectionSet, obj *DailySummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dailySummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DailySummary")
+		case "date":
+			out.Values[i] = ec._DailySummary_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mealCount":
+			out.Values[i] = ec._DailySummary_mealCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entryCount":
+			out.Values[i] = ec._DailySummary_entryCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nutrients":
+			out.Values[i] = ec._DailySummary_nutrients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saltEquivalentG":
+			out.Values[i] = ec._DailySummary_saltEquivalentG(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saltMissing":
+			out.Values[i] = ec._DailySummary_saltMissing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._DailySummary_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "progress":
+			out.Values[i] = ec._DailySummary_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entitlementsImplementors = []string{"Entitlements"}
+
+func (ec *executionContext) _Entitlements(ctx context.Context, sel ast.SelectionSet, obj *Entitlements) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entitlementsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Entitlements")
+		case "plan":
+			out.Values[i] = ec._Entitlements_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxTargets":
+			out.Values[i] = ec._Entitlements_maxTargets(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxOwnFoods":
+			out.Values[i] = ec._Entitlements_maxOwnFoods(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targets":
+			out.Values[i] = ec._Entitlements_targets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownFoods":
+			out.Values[i] = ec._Entitlements_ownFoods(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24921,6 +28979,284 @@ func (ec *executionContext) _MealNutrition(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "register":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_register(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "login":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_login(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logout":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logout(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computeTargetFromProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_computeTargetFromProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activateTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_activateTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logMeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logMeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteMeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "copyMeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_copyMeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nutrientProgressImplementors = []string{"NutrientProgress"}
+
+func (ec *executionContext) _NutrientProgress(ctx context.Context, sel ast.SelectionSet, obj *NutrientProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nutrientProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NutrientProgress")
+		case "nutrient":
+			out.Values[i] = ec._NutrientProgress_nutrient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._NutrientProgress_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "consumed":
+			out.Values[i] = ec._NutrientProgress_consumed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._NutrientProgress_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goal":
+			out.Values[i] = ec._NutrientProgress_goal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._NutrientProgress_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratio":
+			out.Values[i] = ec._NutrientProgress_ratio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._NutrientProgress_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nutrientTotalImplementors = []string{"NutrientTotal"}
+
+func (ec *executionContext) _NutrientTotal(ctx context.Context, sel ast.SelectionSet, obj *NutrientTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nutrientTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NutrientTotal")
+		case "nutrient":
+			out.Values[i] = ec._NutrientTotal_nutrient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._NutrientTotal_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._NutrientTotal_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._NutrientTotal_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[uuid.UUID]) graphql.Marshaler {
@@ -25123,11 +29459,23 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_targets(ctx, field)
 				})
-		case "ping":
+		case "dailySummaries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_ping(ctx, field)
+					return ec._Query_dailySummaries(ctx, field)
+				})
+		case "progress":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_progress(ctx, field)
+				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -25741,6 +30089,70 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_user(ctx, field, obj)
+				})
+		case "profile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_profile(ctx, field, obj)
+				})
+		case "billingAccount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_billingAccount(ctx, field, obj)
+				})
+		case "plan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_plan(ctx, field, obj)
+				})
+		case "entitlements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_entitlements(ctx, field, obj)
+				})
+		case "activeTarget":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_activeTarget(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -26103,6 +30515,14 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAuthPayload2ᚖnutrigraphᚋgraphᚋgeneratedᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuthPayload!")
+		return graphql.Null
+	}
+	return ec._AuthPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBillingAccountOrderField2ᚖnutrigraphᚋentᚐBillingAccountOrderField(ctx context.Context, v any) (*ent.BillingAccountOrderField, error) {
 	var res = new(ent.BillingAccountOrderField)
 	err := res.UnmarshalGQL(v)
@@ -26185,6 +30605,21 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNChangePasswordInput2nutrigraphᚋgraphᚋgeneratedᚐChangePasswordInput(ctx context.Context, v any) (ChangePasswordInput, error) {
+	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCopyMealInput2nutrigraphᚋgraphᚋgeneratedᚐCopyMealInput(ctx context.Context, v any) (CopyMealInput, error) {
+	res, err := ec.unmarshalInputCopyMealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTargetInput2nutrigraphᚋgraphᚋgeneratedᚐCreateTargetInput(ctx context.Context, v any) (CreateTargetInput, error) {
+	res, err := ec.unmarshalInputCreateTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[uuid.UUID], error) {
 	var res entgql.Cursor[uuid.UUID]
 	err := res.UnmarshalGQL(v)
@@ -26222,6 +30657,30 @@ func (ec *executionContext) unmarshalNDailyNutritionWhereInput2ᚖnutrigraphᚋe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDailySummary2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐDailySummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*DailySummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDailySummary2ᚖnutrigraphᚋgraphᚋgeneratedᚐDailySummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDailySummary2ᚖnutrigraphᚋgraphᚋgeneratedᚐDailySummary(ctx context.Context, sel ast.SelectionSet, v *DailySummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DailySummary!")
+		return graphql.Null
+	}
+	return ec._DailySummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26234,6 +30693,43 @@ func (ec *executionContext) marshalNDate2string(ctx context.Context, sel ast.Sel
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDeleteAccountInput2nutrigraphᚋgraphᚋgeneratedᚐDeleteAccountInput(ctx context.Context, v any) (DeleteAccountInput, error) {
+	res, err := ec.unmarshalInputDeleteAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEntitlements2ᚖnutrigraphᚋgraphᚋgeneratedᚐEntitlements(ctx context.Context, sel ast.SelectionSet, v *Entitlements) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Entitlements!")
+		return graphql.Null
+	}
+	return ec._Entitlements(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEntryInput2nutrigraphᚋgraphᚋgeneratedᚐEntryInput(ctx context.Context, v any) (EntryInput, error) {
+	res, err := ec.unmarshalInputEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEntryInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐEntryInputᚄ(ctx context.Context, v any) ([]*EntryInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*EntryInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEntryInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐEntryInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNEntryInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐEntryInput(ctx context.Context, v any) (*EntryInput, error) {
+	res, err := ec.unmarshalInputEntryInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -26339,6 +30835,25 @@ func (ec *executionContext) unmarshalNFoodWhereInput2ᚖnutrigraphᚋentᚐFoodW
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNGoalInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInputᚄ(ctx context.Context, v any) ([]*GoalInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*GoalInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGoalInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNGoalInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInput(ctx context.Context, v any) (*GoalInput, error) {
+	res, err := ec.unmarshalInputGoalInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
 	res, err := graphql.UnmarshalUUID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26394,6 +30909,16 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNLogMealInput2nutrigraphᚋgraphᚋgeneratedᚐLogMealInput(ctx context.Context, v any) (LogMealInput, error) {
+	res, err := ec.unmarshalInputLogMealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLoginInput2nutrigraphᚋgraphᚋgeneratedᚐLoginInput(ctx context.Context, v any) (LoginInput, error) {
+	res, err := ec.unmarshalInputLoginInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMeal2ᚖnutrigraphᚋentᚐMeal(ctx context.Context, sel ast.SelectionSet, v *ent.Meal) graphql.Marshaler {
@@ -26470,6 +30995,64 @@ func (ec *executionContext) marshalNNode2ᚕnutrigraphᚋentᚐNoder(ctx context
 	return ret
 }
 
+func (ec *executionContext) unmarshalNNutrient2nutrigraphᚋentᚋtargetnutrientᚐNutrient(ctx context.Context, v any) (targetnutrient.Nutrient, error) {
+	var res targetnutrient.Nutrient
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNutrient2nutrigraphᚋentᚋtargetnutrientᚐNutrient(ctx context.Context, sel ast.SelectionSet, v targetnutrient.Nutrient) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNutrientProgress2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*NutrientProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNutrientProgress2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNutrientProgress2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientProgress(ctx context.Context, sel ast.SelectionSet, v *NutrientProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NutrientProgress!")
+		return graphql.Null
+	}
+	return ec._NutrientProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNutrientTotal2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*NutrientTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNutrientTotal2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNutrientTotal2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientTotal(ctx context.Context, sel ast.SelectionSet, v *NutrientTotal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NutrientTotal!")
+		return graphql.Null
+	}
+	return ec._NutrientTotal(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
 	var res entgql.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -26482,6 +31065,24 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[uuid.UUID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPlan2nutrigraphᚋgraphᚋgeneratedᚐPlan(ctx context.Context, v any) (Plan, error) {
+	var res Plan
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlan2nutrigraphᚋgraphᚋgeneratedᚐPlan(ctx context.Context, sel ast.SelectionSet, v Plan) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNProfile2ᚖnutrigraphᚋentᚐProfile(ctx context.Context, sel ast.SelectionSet, v *ent.Profile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Profile!")
+		return graphql.Null
+	}
+	return ec._Profile(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProfileActivityLevel2nutrigraphᚋentᚋprofileᚐActivityLevel(ctx context.Context, v any) (profile.ActivityLevel, error) {
@@ -26531,6 +31132,21 @@ func (ec *executionContext) marshalNProfileSex2nutrigraphᚋentᚋprofileᚐSex(
 func (ec *executionContext) unmarshalNProfileWhereInput2ᚖnutrigraphᚋentᚐProfileWhereInput(ctx context.Context, v any) (*ent.ProfileWhereInput, error) {
 	res, err := ec.unmarshalInputProfileWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProgressStatus2nutrigraphᚋgraphᚋgeneratedᚐProgressStatus(ctx context.Context, v any) (ProgressStatus, error) {
+	var res ProgressStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgressStatus2nutrigraphᚋgraphᚋgeneratedᚐProgressStatus(ctx context.Context, sel ast.SelectionSet, v ProgressStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRegisterInput2nutrigraphᚋgraphᚋgeneratedᚐRegisterInput(ctx context.Context, v any) (RegisterInput, error) {
+	res, err := ec.unmarshalInputRegisterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSessionOrderField2ᚖnutrigraphᚋentᚐSessionOrderField(ctx context.Context, v any) (*ent.SessionOrderField, error) {
@@ -26697,6 +31313,26 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateEntryInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateEntryInput(ctx context.Context, v any) (UpdateEntryInput, error) {
+	res, err := ec.unmarshalInputUpdateEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateMealInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateMealInput(ctx context.Context, v any) (UpdateMealInput, error) {
+	res, err := ec.unmarshalInputUpdateMealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProfileInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateProfileInput(ctx context.Context, v any) (UpdateProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTargetInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateTargetInput(ctx context.Context, v any) (UpdateTargetInput, error) {
+	res, err := ec.unmarshalInputUpdateTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUser2ᚖnutrigraphᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -27477,6 +32113,23 @@ func (ec *executionContext) unmarshalOFoodWhereInput2ᚖnutrigraphᚋentᚐFoodW
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOGoalInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInputᚄ(ctx context.Context, v any) ([]*GoalInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*GoalInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGoalInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐGoalInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, v any) ([]uuid.UUID, error) {
 	if v == nil {
 		return nil, nil
@@ -27732,6 +32385,14 @@ func (ec *executionContext) marshalONode2nutrigraphᚋentᚐNoder(ctx context.Co
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONutrientAmountsInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientAmountsInput(ctx context.Context, v any) (*NutrientAmountsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNutrientAmountsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOProfile2ᚖnutrigraphᚋentᚐProfile(ctx context.Context, sel ast.SelectionSet, v *ent.Profile) graphql.Marshaler {
@@ -28467,6 +33128,13 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖnutrigraphᚋentᚐUserW
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOViewer2ᚖnutrigraphᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

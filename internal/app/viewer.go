@@ -45,3 +45,17 @@ func requireViewer(ctx context.Context) (Viewer, error) {
 	}
 	return v, nil
 }
+
+type clientIPKey struct{}
+
+// WithClientIP returns a context carrying the address a request comes from,
+// for rate limiting.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientIP returns the address set by WithClientIP, or "".
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
+}

@@ -94,3 +94,13 @@ type Goal struct {
 	Amount    float64   `json:"amount"`
 	Direction Direction `json:"direction"`
 }
+
+// FromEnumName returns the nutrient whose EnumName is s.
+func FromEnumName(s string) (Nutrient, bool) {
+	for _, ni := range Catalogue {
+		if EnumName(ni.Nutrient) == s {
+			return ni.Nutrient, true
+		}
+	}
+	return "", false
+}

@@ -242,10 +242,8 @@ func toTarget(t *gen.Target) nutrition.Target {
 
 // NutrientOf converts a nutrient enum value to the domain nutrient.
 func NutrientOf(n targetnutrient.Nutrient) nutrition.Nutrient {
-	for _, ni := range nutrition.Catalogue {
-		if nutrition.EnumName(ni.Nutrient) == string(n) {
-			return ni.Nutrient
-		}
+	if d, ok := nutrition.FromEnumName(string(n)); ok {
+		return d
 	}
 	return nutrition.Nutrient(n)
 }
