@@ -2,9 +2,15 @@ package testdb_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"nutrigraph/internal/db"
 
 	"nutrigraph/ent/privacy"
 	"nutrigraph/internal/migrate"
@@ -101,4 +107,122 @@ func (f *fakeTB) Helper() {}
 func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.failed = true
 	panic("fatal")
+}
+
+// child runs this test binary again with extra environment, running only
+// the named test, and returns its exit error and output.
+func child(t *testing.T, test string, env ...string) (error, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), append([]string{"TESTDB_CHILD=1"}, env...)...)
+	out, err := cmd.CombinedOutput()
+	return err, string(out)
+}
+
+// unreachable is a PostgreSQL URL nothing listens on.
+const unreachable = "TEST_DATABASE_URL=postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1"
+
+func TestChildDialects(t *testing.T) {
+	if os.Getenv("TESTDB_CHILD") != "1" {
+		t.Skip("helper for TestUnreachablePostgres")
+	}
+	t.Logf("dialects: %v", testdb.Dialects(t))
+}
+
+func TestChildOpenPostgres(t *testing.T) {
+	if os.Getenv("TESTDB_CHILD") != "1" {
+		t.Skip("helper for TestUnreachablePostgres")
+	}
+	testdb.Open(t, "postgres")
+	t.Log("opened")
+}
+
+func TestUnreachablePostgres(t *testing.T) {
+	if os.Getenv("TESTDB_CHILD") == "1" {
+		t.Skip("parent only")
+	}
+	// Outside CI: PostgreSQL is omitted with a log line, Open skips.
+	err, out := child(t, "TestChildDialects", unreachable, "CI=")
+	if err != nil || !strings.Contains(out, "PostgreSQL tests skipped") || !strings.Contains(out, "dialects: [sqlite3]") {
+		t.Fatalf("without CI: err %v\n%s", err, out)
+	}
+	err, out = child(t, "TestChildOpenPostgres", unreachable, "CI=")
+	if err != nil || !strings.Contains(out, "--- SKIP: TestChildOpenPostgres") {
+		t.Fatalf("Open without CI: err %v\n%s", err, out)
+	}
+	// Under CI: a failure, never a skip.
+	err, out = child(t, "TestChildDialects", unreachable, "CI=true")
+	if err == nil || !strings.Contains(out, "--- FAIL: TestChildDialects") || !strings.Contains(out, "CI=true but") {
+		t.Fatalf("with CI=true: err %v\n%s", err, out)
+	}
+	err, out = child(t, "TestChildOpenPostgres", unreachable, "CI=true")
+	if err == nil || !strings.Contains(out, "--- FAIL: TestChildOpenPostgres") {
+		t.Fatalf("Open with CI=true: err %v\n%s", err, out)
+	}
+}
+
+func TestSweepDropsAbandonedDatabasesOnly(t *testing.T) {
+	if !slices.Contains(testdb.Dialects(t), "postgres") {
+		t.Skip("PostgreSQL not reachable")
+	}
+	ctx := context.Background()
+	admin := testdb.Open(t, "postgres")
+	mine := currentDatabase(t, admin)
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+	abandoned := "nutrigraph_test_abandoned_" + suffix
+	live := "nutrigraph_test_live_" + suffix
+	for _, n := range []string{abandoned, live} {
+		if _, err := admin.SQL.ExecContext(ctx, "CREATE DATABASE "+n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, n := range []string{abandoned, live} {
+			_, _ = admin.SQL.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n)
+		}
+	})
+	// Another "test binary" holds the lock of live (advisory locks belong
+	// to a database: take it where testdb takes its locks).
+	server, err := db.Open(ctx, testdb.PostgresURL(), db.Pool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	conn, err := server.SQL.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtextextended('nutrigraph-testdb:' || $1, 0))", live); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock_all()")
+
+	testdb.Sweep()
+
+	exists := func(n string) bool {
+		var ok bool
+		if err := admin.SQL.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", n).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if exists(abandoned) {
+		t.Error("abandoned database survived the sweep")
+	}
+	if !exists(live) {
+		t.Error("sweep dropped a database locked by a live test binary")
+	}
+	if !exists(mine) {
+		t.Error("sweep dropped this binary's own database")
+	}
+}
+
+func currentDatabase(t *testing.T, d *db.DB) string {
+	t.Helper()
+	var n string
+	if err := d.SQL.QueryRow("SELECT current_database()").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
