@@ -111,6 +111,20 @@ type FoodRepository interface {
 	// Get returns food id with its portions if the viewer may log it (a
 	// shared food, or one of the viewer's own). NOT_FOUND otherwise.
 	Get(ctx context.Context, id ID) (nutrition.Food, error)
+	// CountOwn returns the number of live, unarchived own foods of user.
+	CountOwn(ctx context.Context, user ID) (int, error)
+	// GetOwn returns the live own food id of user (archived or not). NOT_FOUND otherwise.
+	GetOwn(ctx context.Context, user, id ID) (nutrition.Food, error)
+	// Create stores an own food of f.UserID with its portions.
+	Create(ctx context.Context, f nutrition.Food) (nutrition.Food, error)
+	// Update stores the name, group, amounts and portions of own food f.
+	Update(ctx context.Context, f nutrition.Food) error
+	// SetArchived archives (at != nil) or restores food id.
+	SetArchived(ctx context.Context, id ID, at *time.Time) error
+	// Referenced reports whether live entries reference food id.
+	Referenced(ctx context.Context, id ID) (bool, error)
+	// Delete soft-deletes food id and its portions.
+	Delete(ctx context.Context, id ID) error
 }
 
 // MealRepository stores meals, their entries and the meal and day totals.

@@ -123,11 +123,64 @@ func ValidateRange(fromField, toField string, from, to Date) error {
 
 // Food is a catalogue food as the meal use cases see it.
 type Food struct {
-	ID       ID
-	UserID   *ID
-	Name     string
-	Per100g  Amounts
-	Portions []Portion
+	ID         ID
+	UserID     *ID
+	Name       string
+	Group      string
+	Per100g    Amounts
+	Portions   []Portion
+	ArchivedAt *time.Time
+}
+
+// MaxPortions bounds the portions of an own food.
+const MaxPortions = 20
+
+// Validate checks an own food; prefix is the input path ("input").
+func (f Food) Validate(prefix string) error {
+	at := func(s string) string {
+		if prefix == "" {
+			return s
+		}
+		return prefix + "." + s
+	}
+	if _, err := ValidateEntryName(at("name"), f.Name); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(f.Group) > 100 {
+		return Invalid(at("group"), "a food group has at most 100 characters")
+	}
+	if err := f.Per100g.Validate(at("nutrients")); err != nil {
+		return err
+	}
+	for i, n := range f.Per100g {
+		if n != nil && Catalogue[i].Unit != Kcal && gramsOf(Catalogue[i], *n) > 100 {
+			return Invalid(at("nutrients."+string(Catalogue[i].Nutrient)), "100 g of food cannot hold more than 100 g of a nutrient")
+		}
+	}
+	if len(f.Portions) > MaxPortions {
+		return Invalid(at("portions"), "a food has at most %d portions", MaxPortions)
+	}
+	for i, p := range f.Portions {
+		pp := at("portions." + itoa(i))
+		if strings.TrimSpace(p.Unit) == "" || utf8.RuneCountInString(p.Unit) > 200 {
+			return Invalid(pp+".unit", "a portion needs a unit of at most 200 characters, e.g. \"cup\"")
+		}
+		if !(p.Amount > 0 && p.Amount <= 1000) {
+			return Invalid(pp+".amount", "the amount must be more than 0 and at most 1000")
+		}
+		if err := ValidateGrams(pp+".grams", p.Grams); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gramsOf converts an amount of nutrient n to grams.
+func gramsOf(n NutrientInfo, v float64) float64 {
+	if n.Unit == Milligram {
+		return v / 1000
+	}
+	return v
 }
 
 // Portion is a household measure of a food: Amount × Unit weighs Grams.

@@ -32,12 +32,16 @@ func (r foods) Get(ctx context.Context, i app.ID) (nutrition.Food, error) {
 	}
 	row, err := r.tx.Food.Query().
 		Where(food.ID(id(i)), visible, food.ArchivedAtIsNil()).
-		WithPortions(func(q *gen.FoodPortionQuery) { q.Order(foodportion.BySeq()) }).
+		WithPortions(withPortions).
 		Only(ctx)
 	if err != nil {
 		return nutrition.Food{}, Translate(err)
 	}
-	f := nutrition.Food{ID: did(row.ID), Name: row.Name, Per100g: foodAmounts(row)}
+	return toFood(row), nil
+}
+
+func toFood(row *gen.Food) nutrition.Food {
+	f := nutrition.Food{ID: did(row.ID), Name: row.Name, Group: deref(row.FoodGroup), Per100g: foodAmounts(row), ArchivedAt: utcPtr(row.ArchivedAt)}
 	if row.UserID != nil {
 		u := did(*row.UserID)
 		f.UserID = &u
@@ -45,7 +49,103 @@ func (r foods) Get(ctx context.Context, i app.ID) (nutrition.Food, error) {
 	for _, p := range row.Edges.Portions {
 		f.Portions = append(f.Portions, nutrition.Portion{ID: did(p.ID), Amount: p.Amount, Unit: p.Unit, Grams: p.Grams})
 	}
-	return f, nil
+	return f
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func withPortions(q *gen.FoodPortionQuery) { q.Order(foodportion.BySeq()) }
+
+func (r foods) CountOwn(ctx context.Context, u app.ID) (int, error) {
+	n, err := r.tx.Food.Query().Where(food.UserID(id(u)), food.ArchivedAtIsNil()).Count(ctx)
+	return n, Translate(err)
+}
+
+func (r foods) GetOwn(ctx context.Context, u, i app.ID) (nutrition.Food, error) {
+	row, err := r.tx.Food.Query().Where(food.ID(id(i)), food.UserID(id(u))).WithPortions(withPortions).Only(ctx)
+	if err != nil {
+		return nutrition.Food{}, Translate(err)
+	}
+	return toFood(row), nil
+}
+
+// savePortions stores the portions of food f in order.
+func (r foods) savePortions(ctx context.Context, f app.ID, portions []nutrition.Portion) error {
+	if len(portions) == 0 {
+		return nil
+	}
+	// Portions have no owner column: the privacy rules let only the system
+	// write them. The use case has checked that the viewer owns the food.
+	ctx = app.AsSystem(ctx)
+	builders := make([]*gen.FoodPortionCreate, len(portions))
+	for i, p := range portions {
+		builders[i] = r.tx.FoodPortion.Create().SetFoodID(id(f)).SetSeq(i).SetAmount(p.Amount).SetUnit(p.Unit).SetGrams(p.Grams)
+	}
+	return Translate(r.tx.FoodPortion.CreateBulk(builders...).Exec(ctx))
+}
+
+func (r foods) Create(ctx context.Context, f nutrition.Food) (nutrition.Food, error) {
+	c := r.tx.Food.Create().SetName(f.Name)
+	if f.UserID != nil {
+		c.SetUserID(id(*f.UserID))
+	}
+	if f.Group != "" {
+		c.SetFoodGroup(f.Group)
+	}
+	if err := setAmounts(c.Mutation(), f.Per100g); err != nil {
+		return nutrition.Food{}, err
+	}
+	row, err := c.Save(ctx)
+	if err != nil {
+		return nutrition.Food{}, Translate(err)
+	}
+	if err := r.savePortions(ctx, did(row.ID), f.Portions); err != nil {
+		return nutrition.Food{}, err
+	}
+	return r.GetOwn(ctx, *f.UserID, did(row.ID))
+}
+
+func (r foods) Update(ctx context.Context, f nutrition.Food) error {
+	upd := r.tx.Food.UpdateOneID(id(f.ID)).SetName(f.Name)
+	if f.Group != "" {
+		upd.SetFoodGroup(f.Group)
+	} else {
+		upd.ClearFoodGroup()
+	}
+	if err := setAmounts(upd.Mutation(), f.Per100g); err != nil {
+		return err
+	}
+	if err := upd.Exec(ctx); err != nil {
+		return Translate(err)
+	}
+	if _, err := r.tx.FoodPortion.Delete().Where(foodportion.FoodID(id(f.ID))).Exec(app.AsSystem(ctx)); err != nil {
+		return Translate(err)
+	}
+	return r.savePortions(ctx, f.ID, f.Portions)
+}
+
+func (r foods) SetArchived(ctx context.Context, i app.ID, at *time.Time) error {
+	upd := r.tx.Food.UpdateOneID(id(i))
+	if at != nil {
+		upd.SetArchivedAt(at.UTC())
+	} else {
+		upd.ClearArchivedAt()
+	}
+	return Translate(upd.Exec(ctx))
+}
+
+func (r foods) Referenced(ctx context.Context, i app.ID) (bool, error) {
+	ok, err := r.tx.FoodEntry.Query().Where(foodentry.FoodID(id(i))).Exist(ctx)
+	return ok, Translate(err)
+}
+
+func (r foods) Delete(ctx context.Context, i app.ID) error {
+	return Translate(r.tx.Food.DeleteOneID(id(i)).Exec(ctx))
 }
 
 type meals struct{ *repos }

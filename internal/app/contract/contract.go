@@ -25,6 +25,7 @@ type Harness struct {
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	newUoW := func(t *testing.T) app.UnitOfWork { return newHarness(t).UoW }
 	t.Run("Meals", func(t *testing.T) { testMeals(t, newHarness(t)) })
+	t.Run("OwnFoods", func(t *testing.T) { testOwnFoods(t, newHarness(t)) })
 	t.Run("Targets", func(t *testing.T) { testTargets(t, newUoW(t)) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, newUoW(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newUoW(t)) })

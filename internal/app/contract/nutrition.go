@@ -188,3 +188,70 @@ func testTargets(t *testing.T, uow app.UnitOfWork) {
 		return nil
 	})
 }
+
+func testOwnFoods(t *testing.T, h Harness) {
+	uow := h.UoW
+	u := mkUser(t, uow, "cook@example.com")
+	other := mkUser(t, uow, "nosy@example.com")
+	var f nutrition.Food
+	viewerDo(t, uow, u.ID, func(ctx context.Context, s app.Store) error {
+		n, err := s.Foods().CountOwn(ctx, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, 0, n)
+		uid := u.ID
+		f, err = s.Foods().Create(ctx, nutrition.Food{UserID: &uid, Name: "Granola", Group: "Breakfast", Per100g: nutrition.Amounts{}.With(nutrition.EnergyKcal, 450).With(nutrition.Fiber, 7),
+			Portions: []nutrition.Portion{{Amount: 1, Unit: "bowl", Grams: 60}}})
+		require.NoError(t, err)
+		require.Equal(t, "Granola", f.Name)
+		require.Equal(t, "Breakfast", f.Group)
+		require.Len(t, f.Portions, 1)
+		got, err := s.Foods().Get(ctx, f.ID)
+		require.NoError(t, err, "own foods can be logged")
+		require.Equal(t, 60.0, got.Portions[0].Grams)
+		n, err = s.Foods().CountOwn(ctx, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		ref, err := s.Foods().Referenced(ctx, f.ID)
+		require.NoError(t, err)
+		require.False(t, ref)
+
+		f.Name, f.Group, f.Portions = "Granola, honey", "", []nutrition.Portion{{Amount: 0.5, Unit: "cup", Grams: 55}, {Amount: 1, Unit: "bar", Grams: 25}}
+		f.Per100g = f.Per100g.With(nutrition.Sugars, 20)
+		require.NoError(t, s.Foods().Update(ctx, f))
+		got, err = s.Foods().GetOwn(ctx, u.ID, f.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Granola, honey", got.Name)
+		require.Equal(t, "", got.Group)
+		require.Len(t, got.Portions, 2)
+		require.Equal(t, "bar", got.Portions[1].Unit)
+		sug, ok := got.Per100g.Get(nutrition.Sugars)
+		require.True(t, ok)
+		require.Equal(t, 20.0, sug)
+
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		require.NoError(t, s.Foods().SetArchived(ctx, f.ID, &at))
+		_, err = s.Foods().Get(ctx, f.ID)
+		require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err), "archived foods cannot be logged")
+		got, err = s.Foods().GetOwn(ctx, u.ID, f.ID)
+		require.NoError(t, err)
+		require.True(t, at.Equal(*got.ArchivedAt))
+		n, err = s.Foods().CountOwn(ctx, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, 0, n, "archived foods do not count")
+		require.NoError(t, s.Foods().SetArchived(ctx, f.ID, nil))
+		return nil
+	})
+	viewerDo(t, uow, other.ID, func(ctx context.Context, s app.Store) error {
+		_, err := s.Foods().Get(ctx, f.ID)
+		require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err), "another user's food")
+		_, err = s.Foods().GetOwn(ctx, other.ID, f.ID)
+		require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err))
+		return nil
+	})
+	viewerDo(t, uow, u.ID, func(ctx context.Context, s app.Store) error {
+		require.NoError(t, s.Foods().Delete(ctx, f.ID))
+		_, err := s.Foods().GetOwn(ctx, u.ID, f.ID)
+		require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err))
+		return nil
+	})
+}

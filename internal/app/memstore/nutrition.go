@@ -97,7 +97,7 @@ type foods struct{ st *state }
 
 func (r foods) Get(ctx context.Context, id app.ID) (nutrition.Food, error) {
 	f, ok := r.st.foods[id]
-	if !ok {
+	if !ok || f.ArchivedAt != nil {
 		return nutrition.Food{}, nutrition.NotFound("food")
 	}
 	if f.UserID != nil {
@@ -299,5 +299,77 @@ func (r targets) Delete(_ context.Context, id app.ID) error {
 func (r targets) AddSnapshot(_ context.Context, user, target app.ID, day nutrition.Date, goals []nutrition.Goal) error {
 	r.st.snapshots[user] = append(r.st.snapshots[user], nutrition.Snapshot{
 		TargetID: target, EffectiveFrom: day, CreatedAt: time.Now(), Goals: append([]nutrition.Goal(nil), goals...)})
+	return nil
+}
+
+func (r foods) CountOwn(_ context.Context, user app.ID) (int, error) {
+	n := 0
+	for _, f := range r.st.foods {
+		if f.UserID != nil && *f.UserID == user && f.ArchivedAt == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (r foods) GetOwn(_ context.Context, user, id app.ID) (nutrition.Food, error) {
+	f, ok := r.st.foods[id]
+	if !ok || f.UserID == nil || *f.UserID != user {
+		return nutrition.Food{}, nutrition.NotFound("food")
+	}
+	f.Portions = append([]nutrition.Portion(nil), f.Portions...)
+	return f, nil
+}
+
+func (r foods) Create(_ context.Context, f nutrition.Food) (nutrition.Food, error) {
+	f.ID = newID()
+	f.Portions = append([]nutrition.Portion(nil), f.Portions...)
+	for i := range f.Portions {
+		f.Portions[i].ID = newID()
+	}
+	r.st.foods[f.ID] = f
+	return f, nil
+}
+
+func (r foods) Update(_ context.Context, f nutrition.Food) error {
+	cur, ok := r.st.foods[f.ID]
+	if !ok {
+		return nutrition.NotFound("food")
+	}
+	cur.Name, cur.Group, cur.Per100g = f.Name, f.Group, f.Per100g
+	cur.Portions = append([]nutrition.Portion(nil), f.Portions...)
+	for i := range cur.Portions {
+		cur.Portions[i].ID = newID()
+	}
+	r.st.foods[f.ID] = cur
+	return nil
+}
+
+func (r foods) SetArchived(_ context.Context, id app.ID, at *time.Time) error {
+	f, ok := r.st.foods[id]
+	if !ok {
+		return nutrition.NotFound("food")
+	}
+	f.ArchivedAt = at
+	r.st.foods[id] = f
+	return nil
+}
+
+func (r foods) Referenced(_ context.Context, id app.ID) (bool, error) {
+	for _, m := range r.st.meals {
+		for _, e := range m.Entries {
+			if e.FoodID != nil && *e.FoodID == id {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+func (r foods) Delete(_ context.Context, id app.ID) error {
+	if _, ok := r.st.foods[id]; !ok {
+		return nutrition.NotFound("food")
+	}
+	delete(r.st.foods, id)
 	return nil
 }
