@@ -49,4 +49,3 @@ func addFood(t *testing.T, c *ent.Client, f nutrition.Food) nutrition.Food {
 	}
 	return f
 }
-
