@@ -29,7 +29,9 @@ type CascadeFunc func(ctx context.Context, c *gen.Client, ids []uuid.UUID) error
 //   - an interceptor adds `deleted_at IS NULL` to every query of the type,
 //     which covers eager-loaded edges, counts and node/nodes;
 //   - a hook turns a delete into an update of deleted_at and, when Cascade is
-//     set, soft-deletes what the deleted rows own in the same transaction.
+//     set, soft-deletes what the deleted rows own in the same transaction;
+//   - the same hook adds `deleted_at IS NULL` to every update, so that an
+//     update never changes (nor UpdateOne returns) a soft-deleted row.
 //
 // softdelete.IncludeDeleted(ctx) switches both off for internal jobs.
 type SoftDeleteMixin struct {
@@ -74,6 +76,13 @@ func (d SoftDeleteMixin) Hooks() []ent.Hook {
 				if !ok {
 					return nil, fmt.Errorf("softdelete: unexpected mutation type %T", m)
 				}
+				if m.Op().Is(ent.OpUpdate | ent.OpUpdateOne) {
+					// A soft-deleted row is out of reach of updates too: UpdateOne
+					// of its id answers "not found" (instead of changing and
+					// returning the deleted row) and a bulk update skips it.
+					mx.WhereP(sql.FieldIsNull("deleted_at"))
+					return next.Mutate(ctx, m)
+				}
 				var ids []uuid.UUID
 				if d.Cascade != nil {
 					if _, err := mx.Tx(); err != nil {
@@ -91,14 +100,18 @@ func (d SoftDeleteMixin) Hooks() []ent.Hook {
 				if err != nil {
 					return nil, err
 				}
-				if d.Cascade != nil && len(ids) > 0 {
+				// Cascade only from rows this delete changed: DeleteOne of an
+				// id that is already deleted (or that the mutation's
+				// predicates exclude) changes nothing and must not reach
+				// what the row owns.
+				if n, ok := v.(int); d.Cascade != nil && len(ids) > 0 && (!ok || n > 0) {
 					if err := d.Cascade(ctx, mx.Client(), ids); err != nil {
 						return nil, fmt.Errorf("softdelete: cascading from %s: %w", m.Type(), err)
 					}
 				}
 				return v, nil
 			})
-		}, ent.OpDeleteOne|ent.OpDelete),
+		}, ent.OpDeleteOne|ent.OpDelete|ent.OpUpdate|ent.OpUpdateOne),
 	}
 }
 
@@ -120,12 +133,21 @@ func cascadeUser(ctx context.Context, c *gen.Client, ids []uuid.UUID) error {
 	return each(
 		func() error { _, err := c.Session.Delete().Where(predicate.Session(owner)).Exec(ctx); return err },
 		func() error { _, err := c.Profile.Delete().Where(predicate.Profile(owner)).Exec(ctx); return err },
-		func() error { _, err := c.BillingAccount.Delete().Where(predicate.BillingAccount(owner)).Exec(ctx); return err },
+		func() error {
+			_, err := c.BillingAccount.Delete().Where(predicate.BillingAccount(owner)).Exec(ctx)
+			return err
+		},
 		func() error { _, err := c.Target.Delete().Where(predicate.Target(owner)).Exec(ctx); return err },
-		func() error { _, err := c.TargetSnapshot.Delete().Where(predicate.TargetSnapshot(owner)).Exec(ctx); return err },
+		func() error {
+			_, err := c.TargetSnapshot.Delete().Where(predicate.TargetSnapshot(owner)).Exec(ctx)
+			return err
+		},
 		func() error { _, err := c.Food.Delete().Where(predicate.Food(owner)).Exec(ctx); return err },
 		func() error { _, err := c.Meal.Delete().Where(predicate.Meal(owner)).Exec(ctx); return err },
-		func() error { _, err := c.DailyNutrition.Delete().Where(predicate.DailyNutrition(owner)).Exec(ctx); return err },
+		func() error {
+			_, err := c.DailyNutrition.Delete().Where(predicate.DailyNutrition(owner)).Exec(ctx)
+			return err
+		},
 	)
 }
 
@@ -148,7 +170,10 @@ func cascadeFood(ctx context.Context, c *gen.Client, ids []uuid.UUID) error {
 func cascadeMeal(ctx context.Context, c *gen.Client, ids []uuid.UUID) error {
 	return each(
 		func() error { _, err := c.FoodEntry.Delete().Where(foodentry.MealIDIn(ids...)).Exec(ctx); return err },
-		func() error { _, err := c.MealNutrition.Delete().Where(mealnutrition.MealIDIn(ids...)).Exec(ctx); return err },
+		func() error {
+			_, err := c.MealNutrition.Delete().Where(mealnutrition.MealIDIn(ids...)).Exec(ctx)
+			return err
+		},
 	)
 }
 

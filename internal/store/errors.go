@@ -342,6 +342,16 @@ func sameColumns(cols []*schema.Column, names []string) bool {
 // ent schema, from the way ent names indexes: "<type>_<col>_<col>"
 // (e.g. dailynutrition_user_id_local_date).
 func columnsFromIndexName(table, name string) []string {
+	// PostgreSQL names a column's own UNIQUE constraint "<table>_<col>_key".
+	if table != "" {
+		if rest, ok := strings.CutPrefix(strings.TrimSuffix(name, "_key"), table+"_"); ok {
+			if t := tableNamed(table); t != nil {
+				if cols := matchColumns(t, rest); cols != nil {
+					return cols
+				}
+			}
+		}
+	}
 	typ, rest, ok := strings.Cut(name, "_")
 	if !ok {
 		return nil
@@ -355,6 +365,16 @@ func columnsFromIndexName(table, name string) []string {
 		}
 		if cols := matchColumns(t, rest); cols != nil {
 			return cols
+		}
+	}
+	return nil
+}
+
+// tableNamed returns the ent schema table named name, or nil.
+func tableNamed(name string) *schema.Table {
+	for _, t := range migrate.Tables {
+		if t.Name == name {
+			return t
 		}
 	}
 	return nil

@@ -81,6 +81,8 @@ func TestTranslateMapping(t *testing.T) {
 			nutrition.CodeConflict, "sourceID", ""},
 		{"pq unique unknown index, columns from its name", &pq.Error{Code: "23505", Table: "meals", Constraint: "meal_local_date_meal_type"},
 			nutrition.CodeConflict, "mealType", ""},
+		{"pq unique column constraint", &pq.Error{Code: "23505", Table: "profiles", Constraint: "profiles_user_id_key"},
+			nutrition.CodeConflict, "userID", "the user already has a profile"},
 		{"pq foreign key", &pq.Error{Code: "23503", Table: "meals", Constraint: "meals_users_meals"},
 			nutrition.CodeNotFound, "userID", "user not found"},
 		{"pq foreign key to a meal", &pq.Error{Code: "23503", Table: "food_entries", Constraint: "food_entries_meals_entries"},

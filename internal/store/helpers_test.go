@@ -13,11 +13,15 @@ import (
 )
 
 // eachDialect runs test once per database dialect testdb offers, each on a
-// fresh database with every migration applied.
+// fresh database with every migration applied. The calling test and its
+// dialects run in parallel with the other such tests: each has its own
+// database. Call it first in a test.
 func eachDialect(t *testing.T, test func(t *testing.T, d *db.DB)) {
 	t.Helper()
+	t.Parallel()
 	for _, name := range testdb.Dialects(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			test(t, testdb.Open(t, name))
 		})
 	}
