@@ -85,3 +85,15 @@ func summary(day string, meals int, t nutrition.Totals, goalsInForce []nutrition
 	}
 	return s
 }
+
+// foodInput converts an own-food input.
+func foodInput(in generated.FoodInput) app.FoodInput {
+	out := app.FoodInput{Name: in.Name, Group: deref(in.Group)}
+	if a := amounts(in.Nutrients); a != nil {
+		out.Per100g = *a
+	}
+	for _, p := range in.Portions {
+		out.Portions = append(out.Portions, nutrition.Portion{Amount: p.Amount, Unit: p.Unit, Grams: p.Grams})
+	}
+	return out
+}

@@ -114,6 +114,19 @@ func (r *Resolver) meal(ctx context.Context, m nutrition.Meal, err error) (*ent.
 	return q.Only(ctx)
 }
 
+// food loads the food a use case returned, with the fields the mutation's
+// selection asks for.
+func (r *Resolver) food(ctx context.Context, f nutrition.Food, err error) (*ent.Food, error) {
+	if err != nil {
+		return nil, err
+	}
+	q, err := r.client.Food.Query().Where(food.ID(uuid.UUID(f.ID))).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.Only(ctx)
+}
+
 // summaries builds the daily summaries of from..to (inclusive) for the
 // viewer in a fixed number of statements: the stored day totals, the
 // snapshots up to the range's end, and the targets they name.

@@ -20,6 +20,7 @@ type Resolver struct {
 	accounts *app.Accounts
 	targets  *app.Targets
 	meals    *app.Meals
+	foods    *app.Foods
 	clock    func() time.Time
 }
 
@@ -29,6 +30,7 @@ type Deps struct {
 	Accounts *app.Accounts
 	Targets  *app.Targets
 	Meals    *app.Meals
+	Foods    *app.Foods
 	// Clock is the time source (time.Now when nil).
 	Clock func() time.Time
 }
@@ -36,7 +38,7 @@ type Deps struct {
 // NewExecutableSchema returns the executable GraphQL schema served by the API.
 func NewExecutableSchema(d Deps) graphql.ExecutableSchema {
 	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: d.Client, accounts: d.Accounts, targets: d.Targets, meals: d.Meals, clock: d.Clock},
+		Resolvers: &Resolver{client: d.Client, accounts: d.Accounts, targets: d.Targets, meals: d.Meals, foods: d.Foods, clock: d.Clock},
 	})
 }
 

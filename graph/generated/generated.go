@@ -142,6 +142,11 @@ type ComplexityRoot struct {
 		Target          func(childComplexity int) int
 	}
 
+	DeleteFoodPayload struct {
+		Archived func(childComplexity int) int
+		ID       func(childComplexity int) int
+	}
+
 	Entitlements struct {
 		MaxOwnFoods func(childComplexity int) int
 		MaxTargets  func(childComplexity int) int
@@ -305,12 +310,15 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ActivateTarget           func(childComplexity int, id uuid.UUID) int
 		AddEntry                 func(childComplexity int, mealID uuid.UUID, input EntryInput) int
+		ArchiveFood              func(childComplexity int, id uuid.UUID, archived bool) int
 		ChangePassword           func(childComplexity int, input ChangePasswordInput) int
 		ComputeTargetFromProfile func(childComplexity int, name *string) int
 		CopyMeal                 func(childComplexity int, id uuid.UUID, input CopyMealInput) int
+		CreateFood               func(childComplexity int, input FoodInput) int
 		CreateTarget             func(childComplexity int, input CreateTargetInput) int
 		DeleteAccount            func(childComplexity int, input DeleteAccountInput) int
 		DeleteEntry              func(childComplexity int, id uuid.UUID) int
+		DeleteFood               func(childComplexity int, id uuid.UUID) int
 		DeleteMeal               func(childComplexity int, id uuid.UUID) int
 		DeleteTarget             func(childComplexity int, id uuid.UUID) int
 		LogMeal                  func(childComplexity int, input LogMealInput) int
@@ -318,6 +326,7 @@ type ComplexityRoot struct {
 		Logout                   func(childComplexity int) int
 		Register                 func(childComplexity int, input RegisterInput) int
 		UpdateEntry              func(childComplexity int, id uuid.UUID, input UpdateEntryInput) int
+		UpdateFood               func(childComplexity int, id uuid.UUID, input FoodInput) int
 		UpdateMeal               func(childComplexity int, id uuid.UUID, input UpdateMealInput) int
 		UpdateProfile            func(childComplexity int, input UpdateProfileInput) int
 		UpdateTarget             func(childComplexity int, id uuid.UUID, input UpdateTargetInput) int
@@ -503,6 +512,10 @@ type MutationResolver interface {
 	DeleteEntry(ctx context.Context, id uuid.UUID) (*ent.Meal, error)
 	DeleteMeal(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
 	CopyMeal(ctx context.Context, id uuid.UUID, input CopyMealInput) (*ent.Meal, error)
+	CreateFood(ctx context.Context, input FoodInput) (*ent.Food, error)
+	UpdateFood(ctx context.Context, id uuid.UUID, input FoodInput) (*ent.Food, error)
+	ArchiveFood(ctx context.Context, id uuid.UUID, archived bool) (*ent.Food, error)
+	DeleteFood(ctx context.Context, id uuid.UUID) (*DeleteFoodPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id uuid.UUID) (ent.Noder, error)
@@ -980,6 +993,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DailySummary.Target(childComplexity), true
+
+	case "DeleteFoodPayload.archived":
+		if e.ComplexityRoot.DeleteFoodPayload.Archived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFoodPayload.Archived(childComplexity), true
+	case "DeleteFoodPayload.id":
+		if e.ComplexityRoot.DeleteFoodPayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFoodPayload.ID(childComplexity), true
 
 	case "Entitlements.maxOwnFoods":
 		if e.ComplexityRoot.Entitlements.MaxOwnFoods == nil {
@@ -1759,6 +1785,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddEntry(childComplexity, args["mealId"].(uuid.UUID), args["input"].(EntryInput)), true
+	case "Mutation.archiveFood":
+		if e.ComplexityRoot.Mutation.ArchiveFood == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveFood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveFood(childComplexity, args["id"].(uuid.UUID), args["archived"].(bool)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1792,6 +1829,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CopyMeal(childComplexity, args["id"].(uuid.UUID), args["input"].(CopyMealInput)), true
+	case "Mutation.createFood":
+		if e.ComplexityRoot.Mutation.CreateFood == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateFood(childComplexity, args["input"].(FoodInput)), true
 	case "Mutation.createTarget":
 		if e.ComplexityRoot.Mutation.CreateTarget == nil {
 			break
@@ -1825,6 +1873,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteEntry(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.deleteFood":
+		if e.ComplexityRoot.Mutation.DeleteFood == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFood(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.deleteMeal":
 		if e.ComplexityRoot.Mutation.DeleteMeal == nil {
 			break
@@ -1897,6 +1956,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEntry(childComplexity, args["id"].(uuid.UUID), args["input"].(UpdateEntryInput)), true
+	case "Mutation.updateFood":
+		if e.ComplexityRoot.Mutation.UpdateFood == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateFood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateFood(childComplexity, args["id"].(uuid.UUID), args["input"].(FoodInput)), true
 	case "Mutation.updateMeal":
 		if e.ComplexityRoot.Mutation.UpdateMeal == nil {
 			break
@@ -2682,6 +2752,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EntryInput", ec.unmarshalInputEntryInput),
 			graphql.NewInputUnmarshaler("FoodEntryOrder", ec.unmarshalInputFoodEntryOrder),
 			graphql.NewInputUnmarshaler("FoodEntryWhereInput", ec.unmarshalInputFoodEntryWhereInput),
+			graphql.NewInputUnmarshaler("FoodInput", ec.unmarshalInputFoodInput),
 			graphql.NewInputUnmarshaler("FoodOrder", ec.unmarshalInputFoodOrder),
 			graphql.NewInputUnmarshaler("FoodPortionOrder", ec.unmarshalInputFoodPortionOrder),
 			graphql.NewInputUnmarshaler("FoodPortionWhereInput", ec.unmarshalInputFoodPortionWhereInput),
@@ -2694,6 +2765,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MealOrder", ec.unmarshalInputMealOrder),
 			graphql.NewInputUnmarshaler("MealWhereInput", ec.unmarshalInputMealWhereInput),
 			graphql.NewInputUnmarshaler("NutrientAmountsInput", ec.unmarshalInputNutrientAmountsInput),
+			graphql.NewInputUnmarshaler("PortionInput", ec.unmarshalInputPortionInput),
 			graphql.NewInputUnmarshaler("ProfileOrder", ec.unmarshalInputProfileOrder),
 			graphql.NewInputUnmarshaler("ProfileWhereInput", ec.unmarshalInputProfileWhereInput),
 			graphql.NewInputUnmarshaler("RegisterInput", ec.unmarshalInputRegisterInput),
@@ -6134,6 +6206,39 @@ extend type DailyNutrition {
   saltEquivalentG: Float!
 }
 `, BuiltIn: false},
+	{Name: "../ownfoods.graphql", Input: `# A user's own foods: private catalogue entries, counted against the plan.
+
+input PortionInput {
+  "How many units the weight is for, e.g. 1 or 0.5."
+  amount: Float!
+  "The measure, e.g. \"cup\" or \"slice\"."
+  unit: String!
+  grams: Float!
+}
+
+input FoodInput {
+  name: String!
+  group: String
+  "Per 100 g; leave out what is unknown."
+  nutrients: NutrientAmountsInput
+  portions: [PortionInput!]
+}
+
+type DeleteFoodPayload {
+  id: ID!
+  "True when entries reference the food, which was archived instead of deleted."
+  archived: Boolean!
+}
+
+extend type Mutation {
+  createFood(input: FoodInput!): Food!
+  "Replaces the food's name, group, nutrients and portions. Logged entries keep their values."
+  updateFood(id: ID!, input: FoodInput!): Food!
+  "Hides the food from search and logging, or brings it back."
+  archiveFood(id: ID!, archived: Boolean! = true): Food!
+  deleteFood(id: ID!): DeleteFoodPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphql", Input: `# Hand-written part of the GraphQL schema. graph/ent.graphql is generated by
 # entgql from the ent schemas; the other graph/*.graphql files extend it.
 
@@ -6308,6 +6413,16 @@ func (ec *executionContext) childFields_DailySummary(ctx context.Context, field 
 		return ec.fieldContext_DailySummary_progress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DailySummary", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteFoodPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeleteFoodPayload_id(ctx, field)
+	case "archived":
+		return ec.fieldContext_DeleteFoodPayload_archived(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteFoodPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Entitlements(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7028,6 +7143,28 @@ func (ec *executionContext) field_Mutation_addEntry_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_archiveFood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "archived",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["archived"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7078,6 +7215,20 @@ func (ec *executionContext) field_Mutation_copyMeal_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createFood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (FoodInput, error) {
+			return ec.unmarshalNFoodInput2nutrigraphᚋgraphᚋgeneratedᚐFoodInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7107,6 +7258,20 @@ func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_deleteEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteFood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -7204,6 +7369,28 @@ func (ec *executionContext) field_Mutation_updateEntry_args(ctx context.Context,
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateEntryInput, error) {
 			return ec.unmarshalNUpdateEntryInput2nutrigraphᚋgraphᚋgeneratedᚐUpdateEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateFood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (FoodInput, error) {
+			return ec.unmarshalNFoodInput2nutrigraphᚋgraphᚋgeneratedᚐFoodInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9652,6 +9839,52 @@ func (ec *executionContext) fieldContext_DailySummary_progress(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeleteFoodPayload_id(ctx context.Context, field graphql.CollectedField, obj *DeleteFoodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteFoodPayload_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteFoodPayload_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteFoodPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteFoodPayload_archived(ctx context.Context, field graphql.CollectedField, obj *DeleteFoodPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteFoodPayload_archived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Archived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteFoodPayload_archived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteFoodPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Entitlements_plan(ctx context.Context, field graphql.CollectedField, obj *Entitlements) (ret graphql.Marshaler) {
@@ -13451,6 +13684,182 @@ func (ec *executionContext) fieldContext_Mutation_copyMeal(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_copyMeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createFood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createFood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateFood(ctx, fc.Args["input"].(FoodInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Food) graphql.Marshaler {
+			return ec.marshalNFood2ᚖnutrigraphᚋentᚐFood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createFood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Food(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createFood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateFood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateFood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateFood(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(FoodInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Food) graphql.Marshaler {
+			return ec.marshalNFood2ᚖnutrigraphᚋentᚐFood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateFood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Food(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateFood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveFood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveFood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveFood(ctx, fc.Args["id"].(uuid.UUID), fc.Args["archived"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Food) graphql.Marshaler {
+			return ec.marshalNFood2ᚖnutrigraphᚋentᚐFood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveFood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Food(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveFood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteFood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteFood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteFood(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeleteFoodPayload) graphql.Marshaler {
+			return ec.marshalNDeleteFoodPayload2ᚖnutrigraphᚋgraphᚋgeneratedᚐDeleteFoodPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteFood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteFoodPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteFood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20496,6 +20905,69 @@ func UnmarshalFoodEntryWhereInput(ctx context.Context, raw any) (ent.FoodEntryWh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFoodInput(ctx context.Context, obj any) (FoodInput, error) {
+	var it FoodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "group", "nutrients", "portions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "nutrients":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nutrients"))
+			data, err := ec.unmarshalONutrientAmountsInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐNutrientAmountsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nutrients = data
+		case "portions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("portions"))
+			data, err := ec.unmarshalOPortionInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐPortionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Portions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoodInput unmarshals raw into the FoodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoodInput(ctx context.Context, raw any) (FoodInput, error) {
+	var out FoodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoodInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFoodOrder(ctx context.Context, obj any) (ent.FoodOrder, error) {
 	var it ent.FoodOrder
 	if obj == nil {
@@ -23407,6 +23879,62 @@ func (ec *executionContext) unmarshalInputNutrientAmountsInput(ctx context.Conte
 func UnmarshalNutrientAmountsInput(ctx context.Context, raw any) (NutrientAmountsInput, error) {
 	var out NutrientAmountsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NutrientAmountsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPortionInput(ctx context.Context, obj any) (PortionInput, error) {
+	var it PortionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "unit", "grams"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "grams":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grams"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grams = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPortionInput unmarshals raw into the PortionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPortionInput(ctx context.Context, raw any) (PortionInput, error) {
+	var out PortionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PortionInput", raw, &out)
 	return out, err
 }
 
@@ -28012,6 +28540,44 @@ func (ec *executionContext) _DailySummary(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var deleteFoodPayloadImplementors = []string{"DeleteFoodPayload"}
+
+func (ec *executionContext) _DeleteFoodPayload(ctx context.Context, sel ast.SelectionSet, obj *DeleteFoodPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteFoodPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteFoodPayload")
+		case "id":
+			out.Values[i] = ec._DeleteFoodPayload_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archived":
+			out.Values[i] = ec._DeleteFoodPayload_archived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entitlementsImplementors = []string{"Entitlements"}
 
 func (ec *executionContext) _Entitlements(ctx context.Context, sel ast.SelectionSet, obj *Entitlements) graphql.Marshaler {
@@ -29120,6 +29686,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "copyMeal":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_copyMeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createFood":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createFood(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateFood":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateFood(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveFood":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveFood(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteFood":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteFood(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30700,6 +31294,14 @@ func (ec *executionContext) unmarshalNDeleteAccountInput2nutrigraphᚋgraphᚋge
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDeleteFoodPayload2ᚖnutrigraphᚋgraphᚋgeneratedᚐDeleteFoodPayload(ctx context.Context, sel ast.SelectionSet, v *DeleteFoodPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteFoodPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteFoodPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEntitlements2ᚖnutrigraphᚋgraphᚋgeneratedᚐEntitlements(ctx context.Context, sel ast.SelectionSet, v *Entitlements) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Entitlements!")
@@ -30787,6 +31389,11 @@ func (ec *executionContext) marshalNFoodEntryOrderField2ᚖnutrigraphᚋentᚐFo
 func (ec *executionContext) unmarshalNFoodEntryWhereInput2ᚖnutrigraphᚋentᚐFoodEntryWhereInput(ctx context.Context, v any) (*ent.FoodEntryWhereInput, error) {
 	res, err := ec.unmarshalInputFoodEntryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFoodInput2nutrigraphᚋgraphᚋgeneratedᚐFoodInput(ctx context.Context, v any) (FoodInput, error) {
+	res, err := ec.unmarshalInputFoodInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFoodOrderField2ᚖnutrigraphᚋentᚐFoodOrderField(ctx context.Context, v any) (*ent.FoodOrderField, error) {
@@ -31075,6 +31682,11 @@ func (ec *executionContext) unmarshalNPlan2nutrigraphᚋgraphᚋgeneratedᚐPlan
 
 func (ec *executionContext) marshalNPlan2nutrigraphᚋgraphᚋgeneratedᚐPlan(ctx context.Context, sel ast.SelectionSet, v Plan) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNPortionInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐPortionInput(ctx context.Context, v any) (*PortionInput, error) {
+	res, err := ec.unmarshalInputPortionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNProfile2ᚖnutrigraphᚋentᚐProfile(ctx context.Context, sel ast.SelectionSet, v *ent.Profile) graphql.Marshaler {
@@ -32393,6 +33005,23 @@ func (ec *executionContext) unmarshalONutrientAmountsInput2ᚖnutrigraphᚋgraph
 	}
 	res, err := ec.unmarshalInputNutrientAmountsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPortionInput2ᚕᚖnutrigraphᚋgraphᚋgeneratedᚐPortionInputᚄ(ctx context.Context, v any) ([]*PortionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*PortionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPortionInput2ᚖnutrigraphᚋgraphᚋgeneratedᚐPortionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOProfile2ᚖnutrigraphᚋentᚐProfile(ctx context.Context, sel ast.SelectionSet, v *ent.Profile) graphql.Marshaler {

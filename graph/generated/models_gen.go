@@ -60,6 +60,12 @@ type DeleteAccountInput struct {
 	Password string `json:"password"`
 }
 
+type DeleteFoodPayload struct {
+	ID uuid.UUID `json:"id"`
+	// True when entries reference the food, which was archived instead of deleted.
+	Archived bool `json:"archived"`
+}
+
 // What the viewer's plan allows, and how much of it is used.
 type Entitlements struct {
 	Plan Plan `json:"plan"`
@@ -80,6 +86,14 @@ type EntryInput struct {
 	Grams     *float64              `json:"grams,omitempty"`
 	Name      *string               `json:"name,omitempty"`
 	Nutrients *NutrientAmountsInput `json:"nutrients,omitempty"`
+}
+
+type FoodInput struct {
+	Name  string  `json:"name"`
+	Group *string `json:"group,omitempty"`
+	// Per 100 g; leave out what is unknown.
+	Nutrients *NutrientAmountsInput `json:"nutrients,omitempty"`
+	Portions  []*PortionInput       `json:"portions,omitempty"`
 }
 
 type GoalInput struct {
@@ -137,6 +151,14 @@ type NutrientTotal struct {
 	Amount float64 `json:"amount"`
 	// How many entries did not know this nutrient (unknown is not zero).
 	Missing int `json:"missing"`
+}
+
+type PortionInput struct {
+	// How many units the weight is for, e.g. 1 or 0.5.
+	Amount float64 `json:"amount"`
+	// The measure, e.g. "cup" or "slice".
+	Unit  string  `json:"unit"`
+	Grams float64 `json:"grams"`
 }
 
 type RegisterInput struct {
