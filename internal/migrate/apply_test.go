@@ -305,3 +305,64 @@ func requirePostgres(t *testing.T) {
 	}
 	t.Skip("PostgreSQL not reachable")
 }
+
+// Up switches SQLite foreign keys off around each file; the connection must
+// get them back (an in-memory database has only that connection).
+func TestUpLeavesSQLiteForeignKeysOn(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite://:memory:", db.Pool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := migrate.Up(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, d, "PRAGMA foreign_keys"); n != 1 {
+		t.Fatalf("foreign_keys = %d after Up, want 1", n)
+	}
+	// And after a file that fails.
+	d2, err := db.Open(ctx, "sqlite://:memory:", db.Pool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	bad := memDir(t, map[string]string{"20990101000000_bad.sql": "CREATE TABLE x (id integer);\nSELECT * FROM missing;\n"})
+	if _, err := migrate.ApplyDir(ctx, d2.SQL, d2.Dialect, bad, "bad", nil, 0); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("bad file: %v", err)
+	}
+	if n := count(t, d2, "PRAGMA foreign_keys"); n != 1 {
+		t.Fatalf("foreign_keys = %d after a failed file, want 1", n)
+	}
+}
+
+// The revisions table has the columns of the atlas CLI's
+// atlas_schema_revisions, so the CLI can read what the server applied.
+func TestRevisionsTableMatchesAtlasCLI(t *testing.T) {
+	want := "version,description,type,applied,total,executed_at,execution_time,error,error_stmt,hash,partial_hashes,operator_version"
+	for _, dialect := range testdb.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			d := testdb.Open(t, dialect)
+			q := "SELECT name FROM pragma_table_info('atlas_schema_revisions') ORDER BY cid"
+			if dialect == migrate.Postgres {
+				q = "SELECT column_name FROM information_schema.columns WHERE table_schema = 'atlas_schema_revisions' AND table_name = 'atlas_schema_revisions' ORDER BY ordinal_position"
+			}
+			rows, err := d.SQL.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var cols []string
+			for rows.Next() {
+				var c string
+				if err := rows.Scan(&c); err != nil {
+					t.Fatal(err)
+				}
+				cols = append(cols, c)
+			}
+			if got := strings.Join(cols, ","); got != want {
+				t.Fatalf("columns %s, want %s", got, want)
+			}
+		})
+	}
+}
