@@ -82,6 +82,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "graphiql", cfg.GraphiQL, "introspection", cfg.Introspection)
 
+	return runServer(ctx, srv, ln, cfg.ShutdownTimeout, log)
+}
+
+// runServer serves on ln until ctx is cancelled, then stops accepting
+// connections and waits up to shutdownTimeout for in-flight requests to
+// finish. It returns 0 after a clean drain, 1 when the server failed or
+// requests had to be cut off.
+func runServer(ctx context.Context, srv *http.Server, ln net.Listener, shutdownTimeout time.Duration, log *slog.Logger) int {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -91,8 +99,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 
-	log.Info("shutting down: draining in-flight requests", "timeout", cfg.ShutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	log.Info("shutting down: draining in-flight requests", "timeout", shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Error("shutdown: in-flight requests did not finish in time; connections closed", "error", err.Error())

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -279,5 +281,72 @@ func TestBinaryHelpAndInvalidSetting(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(cmd.Dir, "nutrigraph.db")); err == nil {
 		t.Error("the database was created although the settings are invalid")
+	}
+}
+
+// TestShutdownDrainsInFlightRequests: a request running when the signal
+// comes is answered; new connections are refused; a request that outlives
+// the shutdown timeout is cut off and the exit code says so.
+func TestShutdownDrainsInFlightRequests(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		work     time.Duration
+		timeout  time.Duration
+		wantCode int
+	}{
+		{"drained", 300 * time.Millisecond, 5 * time.Second, 0},
+		{"cut off", 5 * time.Second, 200 * time.Millisecond, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			started := make(chan struct{})
+			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				close(started)
+				select {
+				case <-time.After(tc.work):
+					_, _ = io.WriteString(w, "done")
+				case <-r.Context().Done():
+				}
+			})}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, stop := context.WithCancel(context.Background())
+			exit := make(chan int, 1)
+			go func() { exit <- runServer(ctx, srv, ln, tc.timeout, slog.New(slog.DiscardHandler)) }()
+
+			type reply struct {
+				body string
+				err  error
+			}
+			got := make(chan reply, 1)
+			go func() {
+				res, err := http.Get("http://" + ln.Addr().String() + "/")
+				if err != nil {
+					got <- reply{err: err}
+					return
+				}
+				b, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				got <- reply{string(b), err}
+			}()
+			<-started
+			stop() // the signal
+			time.Sleep(50 * time.Millisecond)
+			if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+				t.Error("new connections still accepted while shutting down")
+			}
+			code := <-exit
+			r := <-got
+			if code != tc.wantCode {
+				t.Errorf("exit code %d, want %d", code, tc.wantCode)
+			}
+			if tc.wantCode == 0 && (r.err != nil || r.body != "done") {
+				t.Errorf("in-flight request not answered: %q %v", r.body, r.err)
+			}
+			if tc.wantCode == 1 && r.err == nil && r.body == "done" {
+				t.Error("request that outlived the timeout was answered")
+			}
+		})
 	}
 }

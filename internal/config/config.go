@@ -92,8 +92,11 @@ type setting struct {
 	field                                 reflect.Value
 }
 
-func (c *Config) settings() []setting {
-	v := reflect.ValueOf(c).Elem()
+func (c *Config) settings() []setting { return settingsOf(c) }
+
+// settingsOf returns the tagged fields of the struct ptr points to.
+func settingsOf(ptr any) []setting {
+	v := reflect.ValueOf(ptr).Elem()
 	t := v.Type()
 	out := make([]setting, 0, t.NumField())
 	for i := range t.NumField() {
@@ -126,71 +129,81 @@ func flagName(env string) string {
 // *Error naming the setting for an invalid value.
 func Load(args []string, getenv func(string) string) (Config, error) {
 	var c Config
-	settings := c.settings()
+	src, err := load(c.settings(), args, getenv)
+	if err != nil {
+		return c, err
+	}
 
-	// Flags are collected first, then every setting is resolved once:
-	// flag, else environment, else default.
+	// Derived values.
+	if !src.explicit["ADDR"] && c.Port > 0 {
+		c.Addr = ":" + strconv.Itoa(c.Port)
+	}
+	dev := c.Env == Development
+	if src.auto["GRAPHIQL"] {
+		c.GraphiQL = dev
+	}
+	if src.auto["INTROSPECTION"] {
+		c.Introspection = dev
+	}
+	if _, _, err := db.Parse(c.DatabaseURL); err != nil {
+		_, isFlag := src.fromFlag["DATABASE_URL"]
+		return c, &Error{Name: "DATABASE_URL", Flag: isFlag, Value: db.Redact(c.DatabaseURL), Reason: "want sqlite://FILE or postgres://…"}
+	}
+	return c, nil
+}
+
+// sources records where the settings came from.
+type sources struct {
+	fromFlag map[string]string // name → value given as a flag
+	explicit map[string]bool   // set by a flag or a non-empty variable
+	auto     map[string]bool   // bool settings left to "auto"
+}
+
+// load fills the fields behind settings: flag, else environment, else default.
+func load(settings []setting, args []string, getenv func(string) string) (sources, error) {
+	src := sources{fromFlag: map[string]string{}, explicit: map[string]bool{}, auto: map[string]bool{}}
 	fs := flag.NewFlagSet("nutrigraph", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fromFlag := map[string]string{}
 	for _, s := range settings {
 		name := s.name
 		fs.Func(s.flag, s.help, func(v string) error {
-			fromFlag[name] = v
+			src.fromFlag[name] = v
 			return nil
 		})
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return c, ErrHelp
+			return src, ErrHelp
 		}
-		return c, err
+		return src, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (settings are flags like -addr=:8080 or environment variables)", fs.Arg(0))
+		return src, fmt.Errorf("unexpected argument %q (settings are flags like -addr=:8080 or environment variables)", fs.Arg(0))
 	}
 
-	auto := map[string]bool{}
-	explicit := map[string]bool{}
 	for _, s := range settings {
-		raw, isFlag := fromFlag[s.name]
+		raw, isFlag := src.fromFlag[s.name]
 		if !isFlag {
 			raw = strings.TrimSpace(getenv(s.name))
 		}
 		if raw == "" && !isFlag {
 			raw = s.def
 		} else {
-			explicit[s.name] = true
+			src.explicit[s.name] = true
 		}
 		if s.field.Kind() == reflect.Bool && raw == "auto" && s.def == "auto" {
-			auto[s.name] = true
+			src.auto[s.name] = true
 			continue
 		}
 		if reason := s.set(raw); reason != "" {
 			value := raw
 			if s.secret {
-				value = ""
+				value = "(secret)"
 			}
-			return c, &Error{Name: s.name, Flag: isFlag, Value: value, Reason: reason}
+			return src, &Error{Name: s.name, Flag: isFlag, Value: value, Reason: reason}
 		}
 	}
-
-	// Derived values.
-	if !explicit["ADDR"] && c.Port > 0 {
-		c.Addr = ":" + strconv.Itoa(c.Port)
-	}
-	dev := c.Env == Development
-	if auto["GRAPHIQL"] {
-		c.GraphiQL = dev
-	}
-	if auto["INTROSPECTION"] {
-		c.Introspection = dev
-	}
-	if _, _, err := db.Parse(c.DatabaseURL); err != nil {
-		_, isFlag := fromFlag["DATABASE_URL"]
-		return c, &Error{Name: "DATABASE_URL", Flag: isFlag, Value: db.Redact(c.DatabaseURL), Reason: "want sqlite://FILE or postgres://…"}
-	}
-	return c, nil
+	return src, nil
 }
 
 // set parses raw into the field; it returns why raw is not acceptable, or "".
@@ -270,14 +283,18 @@ Settings come from environment variables or from the flags named beside them
 (a flag wins over the variable). An empty variable counts as unset.
 
 `)
+	printSettings(w, c.settings())
+}
+
+func printSettings(w io.Writer, settings []setting) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "VARIABLE\tFLAG\tDEFAULT\tMEANING")
-	for _, s := range c.settings() {
+	for _, s := range settings {
 		def := s.def
-		if def == "" {
+		switch {
+		case def == "":
 			def = `""`
-		}
-		if s.secret {
+		case s.secret:
 			def = "(secret)"
 		}
 		fmt.Fprintf(tw, "%s\t-%s\t%s\t%s\n", s.name, s.flag, def, s.help)
@@ -298,13 +315,17 @@ func Names() []string {
 // LogAttrs returns the effective settings as log attributes; secrets are
 // left out and the database password is redacted.
 func (c Config) LogAttrs() []slog.Attr {
+	return logAttrs(c.settings())
+}
+
+func logAttrs(settings []setting) []slog.Attr {
 	var out []slog.Attr
-	for _, s := range c.settings() {
+	for _, s := range settings {
 		switch {
 		case s.secret:
-			out = append(out, slog.Bool(s.name+"_set", !s.field.IsZero()))
+			out = append(out, slog.Bool(s.name+"_SET", !s.field.IsZero()))
 		case s.name == "DATABASE_URL":
-			out = append(out, slog.String(s.name, db.Redact(c.DatabaseURL)))
+			out = append(out, slog.String(s.name, db.Redact(s.field.String())))
 		case s.field.Kind() == reflect.Bool:
 			out = append(out, slog.String(s.name, map[bool]string{true: "on", false: "off"}[s.field.Bool()]))
 		default:

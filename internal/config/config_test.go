@@ -157,3 +157,35 @@ func lineOf(text, prefix string) string {
 	}
 	return ""
 }
+
+// secretSettings exercises the secret tag (no Config field is secret yet;
+// the billing webhook secret will be).
+type secretSettings struct {
+	Token string `env:"TEST_TOKEN" secret:"true" help:"a shared secret"`
+	Pin   int    `env:"TEST_PIN" default:"1234" secret:"true" help:"a secret number"`
+}
+
+func TestSecretsAreNeverShown(t *testing.T) {
+	var s secretSettings
+	if _, err := load(settingsOf(&s), nil, env(map[string]string{"TEST_TOKEN": "s3cr3t-value"})); err != nil {
+		t.Fatal(err)
+	}
+	if s.Token != "s3cr3t-value" || s.Pin != 1234 {
+		t.Fatalf("loaded %+v", s)
+	}
+	for _, a := range logAttrs(settingsOf(&s)) {
+		if strings.Contains(a.String(), "s3cr3t") || strings.Contains(a.String(), "1234") {
+			t.Errorf("log attribute shows a secret: %v", a)
+		}
+	}
+	var b bytes.Buffer
+	printSettings(&b, settingsOf(&s))
+	if !strings.Contains(b.String(), "TEST_TOKEN") || strings.Contains(b.String(), "1234") {
+		t.Errorf("help:\n%s", b.String())
+	}
+	_, err := load(settingsOf(&s), nil, env(map[string]string{"TEST_PIN": "98x76"}))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Name != "TEST_PIN" || strings.Contains(err.Error(), "98x76") {
+		t.Errorf("invalid secret: %v", err)
+	}
+}

@@ -214,7 +214,7 @@ func TestRequestID(t *testing.T) {
 
 func TestAccessLogNeverLogsSecrets(t *testing.T) {
 	e := newEnv(t, httpapi.Config{})
-	body := `{"query":"{ ping }","variables":{"password":"hunter2-in-body"}}`
+	body := `{"query":"{ __typename }","variables":{"password":"hunter2-in-body"}}`
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql?token=qs-secret", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer tok-secret-123")
@@ -249,7 +249,7 @@ func TestAccessLogNeverLogsSecrets(t *testing.T) {
 
 func TestBodyLimit(t *testing.T) {
 	e := newEnv(t, httpapi.Config{MaxBodyBytes: 1024})
-	big := `{"query":"{ ping }","variables":{"pad":"` + strings.Repeat("x", 4096) + `"}}`
+	big := `{"query":"{ __typename }","variables":{"pad":"` + strings.Repeat("x", 4096) + `"}}`
 
 	// With a Content-Length.
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", strings.NewReader(big))
@@ -263,7 +263,7 @@ func TestBodyLimit(t *testing.T) {
 	wantCode(t, e.do(t, req), http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE")
 
 	// Under the limit is fine.
-	if r := e.post(t, "{ ping }", nil); r.status != http.StatusOK || string(r.resp.Data) != `{"ping":"pong"}` {
+	if r := e.post(t, "{ __typename }", nil); r.status != http.StatusOK || string(r.resp.Data) != `{"__typename":"Query"}` {
 		t.Fatalf("small request: %d %s", r.status, r.raw)
 	}
 }
@@ -272,15 +272,15 @@ func TestMethodsAndMediaTypes(t *testing.T) {
 	e := newEnv(t, httpapi.Config{})
 
 	// A query over GET works.
-	r := e.get(t, "/graphql?query="+url.QueryEscape("{ ping }"))
-	if r.status != http.StatusOK || string(r.resp.Data) != `{"ping":"pong"}` {
+	r := e.get(t, "/graphql?query="+url.QueryEscape("{ __typename }"))
+	if r.status != http.StatusOK || string(r.resp.Data) != `{"__typename":"Query"}` {
 		t.Fatalf("GET query: %d %s", r.status, r.raw)
 	}
 
 	// A mutation over GET is refused with 405 (GraphQL over HTTP).
 	for _, q := range []string{
 		`mutation { doSomething }`,
-		`query A { ping } mutation B { doSomething }`,
+		`query A { __typename } mutation B { doSomething }`,
 	} {
 		u := e.srv.URL + "/graphql?query=" + url.QueryEscape(q)
 		if strings.Contains(q, "B") {
@@ -303,14 +303,14 @@ func TestMethodsAndMediaTypes(t *testing.T) {
 	}
 
 	// POST must be JSON.
-	req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", strings.NewReader("{ ping }"))
+	req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", strings.NewReader("{ __typename }"))
 	req.Header.Set("Content-Type", "text/plain")
 	wantCode(t, e.do(t, req), http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")
 }
 
 func TestParseAndValidationErrorsKeepTheirCodes(t *testing.T) {
 	e := newEnv(t, httpapi.Config{})
-	wantCode(t, e.post(t, "{ ping ", nil), http.StatusUnprocessableEntity, "GRAPHQL_PARSE_FAILED")
+	wantCode(t, e.post(t, "{ __typename ", nil), http.StatusUnprocessableEntity, "GRAPHQL_PARSE_FAILED")
 	r := e.post(t, "{ nope }", nil)
 	if r.status != http.StatusUnprocessableEntity || len(r.resp.Errors) == 0 ||
 		r.resp.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {
@@ -320,7 +320,7 @@ func TestParseAndValidationErrorsKeepTheirCodes(t *testing.T) {
 
 func TestTokenLimit(t *testing.T) {
 	e := newEnv(t, httpapi.Config{MaxTokens: 50})
-	q := "{ " + strings.Repeat("ping ", 100) + "}"
+	q := "{ " + strings.Repeat("__typename ", 100) + "}"
 	r := e.post(t, q, nil)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.raw, "token limit") {
 		t.Fatalf("token limit: %d %s", r.status, r.raw)
@@ -361,7 +361,7 @@ func TestComplexityLimit(t *testing.T) {
 	r = e.post(t, `query($n: Int) { foods(last: $n) { edges { node { id name } } } }`, map[string]any{"n": 100})
 	wantCode(t, r, http.StatusUnprocessableEntity, httpapi.CodeComplexityLimit)
 	// Many plain fields.
-	r = e.post(t, "{ "+strings.Repeat("ping ", 201)+"}", nil)
+	r = e.post(t, "{ "+strings.Repeat("__typename ", 201)+"}", nil)
 	wantCode(t, r, http.StatusUnprocessableEntity, httpapi.CodeComplexityLimit)
 }
 
@@ -375,7 +375,7 @@ func TestComplexityOfExponentialFragments(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
 	}
-	fmt.Fprintf(&b, "fragment F%d on Query { ping }\n", n)
+	fmt.Fprintf(&b, "fragment F%d on Query { __typename }\n", n)
 	start := time.Now()
 	r := e.post(t, b.String(), nil)
 	if elapsed := time.Since(start); elapsed > 10*time.Second {
@@ -587,7 +587,7 @@ func TestPanicRecoveryAndRoutes(t *testing.T) {
 	if o := ran(); o != "auth,second" {
 		t.Errorf("API middleware order = %v", o)
 	}
-	e.post(t, "{ ping }", nil)
+	e.post(t, "{ __typename }", nil)
 	if o := ran(); o != "auth,second" {
 		t.Errorf("API middleware not in front of /graphql: %v", o)
 	}
@@ -650,7 +650,7 @@ func TestIntrospectionAndGraphiQL(t *testing.T) {
 	if len(r.resp.Errors) == 0 || strings.Contains(r.raw, `"Food"`) {
 		t.Fatalf("introspection off still answers: %.300s", r.raw)
 	}
-	if r := off.post(t, `{ __typename ping }`, nil); r.status != http.StatusOK || len(r.resp.Errors) > 0 {
+	if r := off.post(t, `{ __typename }`, nil); r.status != http.StatusOK || len(r.resp.Errors) > 0 {
 		t.Errorf("__typename must work without introspection: %s", r.raw)
 	}
 	if r := off.get(t, "/"); r.status != http.StatusNotFound {
