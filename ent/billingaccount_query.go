@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/billingaccount"
@@ -405,6 +406,12 @@ func (_q *BillingAccountQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if billingaccount.Policy == nil {
+		return errors.New("ent: uninitialized billingaccount.Policy (forgotten import ent/runtime?)")
+	}
+	if err := billingaccount.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

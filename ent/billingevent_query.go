@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/billingaccount"
@@ -367,6 +368,12 @@ func (_q *BillingEventQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if billingevent.Policy == nil {
+		return errors.New("ent: uninitialized billingevent.Policy (forgotten import ent/runtime?)")
+	}
+	if err := billingevent.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

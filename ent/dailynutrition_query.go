@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/dailynutrition"
@@ -367,6 +368,12 @@ func (_q *DailyNutritionQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if dailynutrition.Policy == nil {
+		return errors.New("ent: uninitialized dailynutrition.Policy (forgotten import ent/runtime?)")
+	}
+	if err := dailynutrition.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

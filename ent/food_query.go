@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/food"
@@ -442,6 +443,12 @@ func (_q *FoodQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if food.Policy == nil {
+		return errors.New("ent: uninitialized food.Policy (forgotten import ent/runtime?)")
+	}
+	if err := food.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/food"
@@ -439,6 +440,12 @@ func (_q *FoodEntryQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if foodentry.Policy == nil {
+		return errors.New("ent: uninitialized foodentry.Policy (forgotten import ent/runtime?)")
+	}
+	if err := foodentry.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/food"
@@ -367,6 +368,12 @@ func (_q *FoodPortionQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if foodportion.Policy == nil {
+		return errors.New("ent: uninitialized foodportion.Policy (forgotten import ent/runtime?)")
+	}
+	if err := foodportion.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

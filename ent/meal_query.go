@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/foodentry"
@@ -441,6 +442,12 @@ func (_q *MealQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if meal.Policy == nil {
+		return errors.New("ent: uninitialized meal.Policy (forgotten import ent/runtime?)")
+	}
+	if err := meal.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/meal"
@@ -403,6 +404,12 @@ func (_q *MealNutritionQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if mealnutrition.Policy == nil {
+		return errors.New("ent: uninitialized mealnutrition.Policy (forgotten import ent/runtime?)")
+	}
+	if err := mealnutrition.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/predicate"
@@ -367,6 +368,12 @@ func (_q *ProfileQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if profile.Policy == nil {
+		return errors.New("ent: uninitialized profile.Policy (forgotten import ent/runtime?)")
+	}
+	if err := profile.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

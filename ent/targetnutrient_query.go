@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/predicate"
@@ -403,6 +404,12 @@ func (_q *TargetNutrientQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if targetnutrient.Policy == nil {
+		return errors.New("ent: uninitialized targetnutrient.Policy (forgotten import ent/runtime?)")
+	}
+	if err := targetnutrient.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"nutrigraph/ent/predicate"
@@ -403,6 +404,12 @@ func (_q *TargetSnapshotQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if targetsnapshot.Policy == nil {
+		return errors.New("ent: uninitialized targetsnapshot.Policy (forgotten import ent/runtime?)")
+	}
+	if err := targetsnapshot.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"context"
 	"nutrigraph/ent/billingaccount"
 	"nutrigraph/ent/billingevent"
 	"nutrigraph/ent/dailynutrition"
@@ -21,6 +22,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -28,8 +32,18 @@ import (
 // to their package variables.
 func init() {
 	billingaccountMixin := schema.BillingAccount{}.Mixin()
+	billingaccount.Policy = privacy.NewPolicies(schema.BillingAccount{})
+	billingaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := billingaccount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	billingaccountMixinHooks1 := billingaccountMixin[1].Hooks()
-	billingaccount.Hooks[0] = billingaccountMixinHooks1[0]
+
+	billingaccount.Hooks[1] = billingaccountMixinHooks1[0]
 	billingaccountMixinInters1 := billingaccountMixin[1].Interceptors()
 	billingaccount.Interceptors[0] = billingaccountMixinInters1[0]
 	billingaccountMixinFields0 := billingaccountMixin[0].Fields()
@@ -59,8 +73,18 @@ func init() {
 	// billingaccount.DefaultID holds the default value on creation for the id field.
 	billingaccount.DefaultID = billingaccountDescID.Default.(func() uuid.UUID)
 	billingeventMixin := schema.BillingEvent{}.Mixin()
+	billingevent.Policy = privacy.NewPolicies(schema.BillingEvent{})
+	billingevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := billingevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	billingeventMixinHooks1 := billingeventMixin[1].Hooks()
-	billingevent.Hooks[0] = billingeventMixinHooks1[0]
+
+	billingevent.Hooks[1] = billingeventMixinHooks1[0]
 	billingeventMixinInters1 := billingeventMixin[1].Interceptors()
 	billingevent.Interceptors[0] = billingeventMixinInters1[0]
 	billingeventMixinFields0 := billingeventMixin[0].Fields()
@@ -126,8 +150,18 @@ func init() {
 	// billingevent.DefaultID holds the default value on creation for the id field.
 	billingevent.DefaultID = billingeventDescID.Default.(func() uuid.UUID)
 	dailynutritionMixin := schema.DailyNutrition{}.Mixin()
+	dailynutrition.Policy = privacy.NewPolicies(schema.DailyNutrition{})
+	dailynutrition.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := dailynutrition.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	dailynutritionMixinHooks1 := dailynutritionMixin[1].Hooks()
-	dailynutrition.Hooks[0] = dailynutritionMixinHooks1[0]
+
+	dailynutrition.Hooks[1] = dailynutritionMixinHooks1[0]
 	dailynutritionMixinInters1 := dailynutritionMixin[1].Interceptors()
 	dailynutrition.Interceptors[0] = dailynutritionMixinInters1[0]
 	dailynutritionMixinFields0 := dailynutritionMixin[0].Fields()
@@ -299,8 +333,18 @@ func init() {
 	// dailynutrition.DefaultID holds the default value on creation for the id field.
 	dailynutrition.DefaultID = dailynutritionDescID.Default.(func() uuid.UUID)
 	foodMixin := schema.Food{}.Mixin()
+	food.Policy = privacy.NewPolicies(schema.Food{})
+	food.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := food.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	foodMixinHooks1 := foodMixin[1].Hooks()
-	food.Hooks[0] = foodMixinHooks1[0]
+
+	food.Hooks[1] = foodMixinHooks1[0]
 	foodMixinInters1 := foodMixin[1].Interceptors()
 	food.Interceptors[0] = foodMixinInters1[0]
 	foodMixinFields0 := foodMixin[0].Fields()
@@ -400,8 +444,18 @@ func init() {
 	// food.DefaultID holds the default value on creation for the id field.
 	food.DefaultID = foodDescID.Default.(func() uuid.UUID)
 	foodentryMixin := schema.FoodEntry{}.Mixin()
+	foodentry.Policy = privacy.NewPolicies(schema.FoodEntry{})
+	foodentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := foodentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	foodentryMixinHooks1 := foodentryMixin[1].Hooks()
-	foodentry.Hooks[0] = foodentryMixinHooks1[0]
+
+	foodentry.Hooks[1] = foodentryMixinHooks1[0]
 	foodentryMixinInters1 := foodentryMixin[1].Interceptors()
 	foodentry.Interceptors[0] = foodentryMixinInters1[0]
 	foodentryMixinFields0 := foodentryMixin[0].Fields()
@@ -499,8 +553,18 @@ func init() {
 	// foodentry.DefaultID holds the default value on creation for the id field.
 	foodentry.DefaultID = foodentryDescID.Default.(func() uuid.UUID)
 	foodportionMixin := schema.FoodPortion{}.Mixin()
+	foodportion.Policy = privacy.NewPolicies(schema.FoodPortion{})
+	foodportion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := foodportion.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	foodportionMixinHooks1 := foodportionMixin[1].Hooks()
-	foodportion.Hooks[0] = foodportionMixinHooks1[0]
+
+	foodportion.Hooks[1] = foodportionMixinHooks1[0]
 	foodportionMixinInters1 := foodportionMixin[1].Interceptors()
 	foodportion.Interceptors[0] = foodportionMixinInters1[0]
 	foodportionMixinFields0 := foodportionMixin[0].Fields()
@@ -552,8 +616,18 @@ func init() {
 	// foodportion.DefaultID holds the default value on creation for the id field.
 	foodportion.DefaultID = foodportionDescID.Default.(func() uuid.UUID)
 	mealMixin := schema.Meal{}.Mixin()
+	meal.Policy = privacy.NewPolicies(schema.Meal{})
+	meal.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := meal.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	mealMixinHooks1 := mealMixin[1].Hooks()
-	meal.Hooks[0] = mealMixinHooks1[0]
+
+	meal.Hooks[1] = mealMixinHooks1[0]
 	mealMixinInters1 := mealMixin[1].Interceptors()
 	meal.Interceptors[0] = mealMixinInters1[0]
 	mealMixinFields0 := mealMixin[0].Fields()
@@ -597,8 +671,18 @@ func init() {
 	// meal.DefaultID holds the default value on creation for the id field.
 	meal.DefaultID = mealDescID.Default.(func() uuid.UUID)
 	mealnutritionMixin := schema.MealNutrition{}.Mixin()
+	mealnutrition.Policy = privacy.NewPolicies(schema.MealNutrition{})
+	mealnutrition.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := mealnutrition.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	mealnutritionMixinHooks1 := mealnutritionMixin[1].Hooks()
-	mealnutrition.Hooks[0] = mealnutritionMixinHooks1[0]
+
+	mealnutrition.Hooks[1] = mealnutritionMixinHooks1[0]
 	mealnutritionMixinInters1 := mealnutritionMixin[1].Interceptors()
 	mealnutrition.Interceptors[0] = mealnutritionMixinInters1[0]
 	mealnutritionMixinFields0 := mealnutritionMixin[0].Fields()
@@ -746,8 +830,18 @@ func init() {
 	// mealnutrition.DefaultID holds the default value on creation for the id field.
 	mealnutrition.DefaultID = mealnutritionDescID.Default.(func() uuid.UUID)
 	profileMixin := schema.Profile{}.Mixin()
+	profile.Policy = privacy.NewPolicies(schema.Profile{})
+	profile.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := profile.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	profileMixinHooks1 := profileMixin[1].Hooks()
-	profile.Hooks[0] = profileMixinHooks1[0]
+
+	profile.Hooks[1] = profileMixinHooks1[0]
 	profileMixinInters1 := profileMixin[1].Interceptors()
 	profile.Interceptors[0] = profileMixinInters1[0]
 	profileMixinFields0 := profileMixin[0].Fields()
@@ -805,8 +899,18 @@ func init() {
 	// profile.DefaultID holds the default value on creation for the id field.
 	profile.DefaultID = profileDescID.Default.(func() uuid.UUID)
 	sessionMixin := schema.Session{}.Mixin()
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	sessionMixinHooks1 := sessionMixin[1].Hooks()
-	session.Hooks[0] = sessionMixinHooks1[0]
+
+	session.Hooks[1] = sessionMixinHooks1[0]
 	sessionMixinInters1 := sessionMixin[1].Interceptors()
 	session.Interceptors[0] = sessionMixinInters1[0]
 	sessionMixinFields0 := sessionMixin[0].Fields()
@@ -846,8 +950,18 @@ func init() {
 	// session.DefaultID holds the default value on creation for the id field.
 	session.DefaultID = sessionDescID.Default.(func() uuid.UUID)
 	targetMixin := schema.Target{}.Mixin()
+	target.Policy = privacy.NewPolicies(schema.Target{})
+	target.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := target.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	targetMixinHooks1 := targetMixin[1].Hooks()
-	target.Hooks[0] = targetMixinHooks1[0]
+
+	target.Hooks[1] = targetMixinHooks1[0]
 	targetMixinInters1 := targetMixin[1].Interceptors()
 	target.Interceptors[0] = targetMixinInters1[0]
 	targetMixinFields0 := targetMixin[0].Fields()
@@ -891,8 +1005,18 @@ func init() {
 	// target.DefaultID holds the default value on creation for the id field.
 	target.DefaultID = targetDescID.Default.(func() uuid.UUID)
 	targetnutrientMixin := schema.TargetNutrient{}.Mixin()
+	targetnutrient.Policy = privacy.NewPolicies(schema.TargetNutrient{})
+	targetnutrient.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := targetnutrient.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	targetnutrientMixinHooks1 := targetnutrientMixin[1].Hooks()
-	targetnutrient.Hooks[0] = targetnutrientMixinHooks1[0]
+
+	targetnutrient.Hooks[1] = targetnutrientMixinHooks1[0]
 	targetnutrientMixinInters1 := targetnutrientMixin[1].Interceptors()
 	targetnutrient.Interceptors[0] = targetnutrientMixinInters1[0]
 	targetnutrientMixinFields0 := targetnutrientMixin[0].Fields()
@@ -918,8 +1042,18 @@ func init() {
 	// targetnutrient.DefaultID holds the default value on creation for the id field.
 	targetnutrient.DefaultID = targetnutrientDescID.Default.(func() uuid.UUID)
 	targetsnapshotMixin := schema.TargetSnapshot{}.Mixin()
+	targetsnapshot.Policy = privacy.NewPolicies(schema.TargetSnapshot{})
+	targetsnapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := targetsnapshot.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	targetsnapshotMixinHooks1 := targetsnapshotMixin[1].Hooks()
-	targetsnapshot.Hooks[0] = targetsnapshotMixinHooks1[0]
+
+	targetsnapshot.Hooks[1] = targetsnapshotMixinHooks1[0]
 	targetsnapshotMixinInters1 := targetsnapshotMixin[1].Interceptors()
 	targetsnapshot.Interceptors[0] = targetsnapshotMixinInters1[0]
 	targetsnapshotMixinFields0 := targetsnapshotMixin[0].Fields()
@@ -959,8 +1093,18 @@ func init() {
 	// targetsnapshot.DefaultID holds the default value on creation for the id field.
 	targetsnapshot.DefaultID = targetsnapshotDescID.Default.(func() uuid.UUID)
 	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	userMixinHooks1 := userMixin[1].Hooks()
-	user.Hooks[0] = userMixinHooks1[0]
+
+	user.Hooks[1] = userMixinHooks1[0]
 	userMixinInters1 := userMixin[1].Interceptors()
 	user.Interceptors[0] = userMixinInters1[0]
 	userMixinFields0 := userMixin[0].Fields()

@@ -101,3 +101,9 @@ func (BillingEvent) Indexes() []ent.Index {
 		index.Fields("billing_account_id", "created_at"),
 	}
 }
+
+// Policy of BillingAccount.
+func (BillingAccount) Policy() ent.Policy { return ownedPolicy() }
+
+// Policy of BillingEvent.
+func (BillingEvent) Policy() ent.Policy { return systemOnlyPolicy() }

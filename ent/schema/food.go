@@ -100,3 +100,9 @@ func (FoodPortion) Indexes() []ent.Index {
 		index.Fields("food_id", "seq").Unique().Annotations(entsql.IndexWhere(liveOnly)),
 	}
 }
+
+// Policy of Food.
+func (Food) Policy() ent.Policy { return foodPolicy() }
+
+// Policy of FoodPortion.
+func (FoodPortion) Policy() ent.Policy { return foodPortionPolicy() }

@@ -175,3 +175,15 @@ func (DailyNutrition) Indexes() []ent.Index {
 func (DailyNutrition) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
 }
+
+// Policy of Meal.
+func (Meal) Policy() ent.Policy { return ownedPolicy() }
+
+// Policy of FoodEntry.
+func (FoodEntry) Policy() ent.Policy { return ownedPolicy() }
+
+// Policy of MealNutrition.
+func (MealNutrition) Policy() ent.Policy { return ownedPolicy() }
+
+// Policy of DailyNutrition.
+func (DailyNutrition) Policy() ent.Policy { return ownedPolicy() }

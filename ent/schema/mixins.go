@@ -14,9 +14,11 @@ import (
 	"nutrigraph/internal/nutrition"
 )
 
-// now returns the current time in UTC: every time is written in UTC so that
-// SQLite, which stores times as text, orders them correctly.
-func now() time.Time { return time.Now().UTC() }
+// now returns the current time in UTC, truncated to microseconds: every time
+// is written in UTC so that SQLite, which stores times as text, orders them
+// correctly, and at PostgreSQL's precision so that a value returned by a
+// create equals the value read back.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // BaseMixin gives a table its time-ordered UUIDv7 id (tagged with the table's
 // code, see internal/gid) and the created_at / updated_at timestamps.

@@ -47,3 +47,6 @@ func (Profile) Indexes() []ent.Index {
 		index.Fields("user_id").Unique().Annotations(entsql.IndexWhere(liveOnly)),
 	}
 }
+
+// Policy of Profile.
+func (Profile) Policy() ent.Policy { return ownedPolicy() }

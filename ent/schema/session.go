@@ -46,3 +46,6 @@ func (Session) Indexes() []ent.Index {
 		index.Fields("user_id"),
 	}
 }
+
+// Policy of Session.
+func (Session) Policy() ent.Policy { return ownedPolicy() }

@@ -17,6 +17,7 @@ import (
 	"nutrigraph/ent/intercept"
 	"nutrigraph/ent/mealnutrition"
 	"nutrigraph/ent/predicate"
+	"nutrigraph/internal/app"
 	"nutrigraph/ent/targetnutrient"
 	"nutrigraph/internal/softdelete"
 )
@@ -105,7 +106,7 @@ func (d SoftDeleteMixin) Hooks() []ent.Hook {
 				// predicates exclude) changes nothing and must not reach
 				// what the row owns.
 				if n, ok := v.(int); d.Cascade != nil && len(ids) > 0 && (!ok || n > 0) {
-					if err := d.Cascade(ctx, mx.Client(), ids); err != nil {
+					if err := d.Cascade(app.AsSystem(ctx), mx.Client(), ids); err != nil {
 						return nil, fmt.Errorf("softdelete: cascading from %s: %w", m.Type(), err)
 					}
 				}

@@ -149,3 +149,12 @@ func (TargetSnapshot) Indexes() []ent.Index {
 func (TargetSnapshot) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection()}
 }
+
+// Policy of Target.
+func (Target) Policy() ent.Policy { return ownedPolicy() }
+
+// Policy of TargetNutrient.
+func (TargetNutrient) Policy() ent.Policy { return ownedPolicy() }
+
+// Policy of TargetSnapshot.
+func (TargetSnapshot) Policy() ent.Policy { return ownedPolicy() }

@@ -75,3 +75,6 @@ func (User) Indexes() []ent.Index {
 			Annotations(entsql.IndexWhere(liveOnly)),
 	}
 }
+
+// Policy of User.
+func (User) Policy() ent.Policy { return userPolicy() }

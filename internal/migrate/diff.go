@@ -58,6 +58,7 @@ func planDiff(ctx context.Context, dialect string, dir migrate.Dir, name, versio
 		return err
 	}
 	defer dev.close()
+	relaxSoftDeleteUniques()
 	s := entmigrate.NewSchema(entsql.OpenDB(dialect, dev.SQL))
 	return s.NamedDiff(ctx, name,
 		schema.WithDir(dir),

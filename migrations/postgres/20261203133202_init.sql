@@ -4,8 +4,6 @@ CREATE TABLE "users" ("id" uuid NOT NULL, "created_at" timestamptz NOT NULL, "up
 CREATE UNIQUE INDEX "user_email" ON "users" ("email") WHERE (deleted_at IS NULL);
 -- Create "billing_accounts" table
 CREATE TABLE "billing_accounts" ("id" uuid NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "deleted_at" timestamptz NULL, "plan" character varying NOT NULL DEFAULT 'PREMIUM', "status" character varying NOT NULL DEFAULT 'TRIALING', "trial_ends_at" timestamptz NULL, "current_period_end" timestamptz NULL, "provider_customer_id" character varying NULL, "provider_subscription_id" character varying NULL, "user_id" uuid NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "billing_accounts_users_billing_account" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
--- Create index "billing_accounts_user_id_key" to table: "billing_accounts"
-CREATE UNIQUE INDEX "billing_accounts_user_id_key" ON "billing_accounts" ("user_id");
 -- Create index "billingaccount_provider_customer_id" to table: "billing_accounts"
 CREATE UNIQUE INDEX "billingaccount_provider_customer_id" ON "billing_accounts" ("provider_customer_id") WHERE (deleted_at IS NULL);
 -- Create index "billingaccount_user_id" to table: "billing_accounts"
@@ -44,8 +42,6 @@ CREATE TABLE "food_portions" ("id" uuid NOT NULL, "created_at" timestamptz NOT N
 CREATE UNIQUE INDEX "foodportion_food_id_seq" ON "food_portions" ("food_id", "seq") WHERE (deleted_at IS NULL);
 -- Create "meal_nutritions" table
 CREATE TABLE "meal_nutritions" ("id" uuid NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "deleted_at" timestamptz NULL, "energy_kcal" double precision NOT NULL DEFAULT 0, "energy_kcal_missing" bigint NOT NULL DEFAULT 0, "protein_g" double precision NOT NULL DEFAULT 0, "protein_g_missing" bigint NOT NULL DEFAULT 0, "fat_g" double precision NOT NULL DEFAULT 0, "fat_g_missing" bigint NOT NULL DEFAULT 0, "saturated_fat_g" double precision NOT NULL DEFAULT 0, "saturated_fat_g_missing" bigint NOT NULL DEFAULT 0, "carbohydrate_g" double precision NOT NULL DEFAULT 0, "carbohydrate_g_missing" bigint NOT NULL DEFAULT 0, "sugars_g" double precision NOT NULL DEFAULT 0, "sugars_g_missing" bigint NOT NULL DEFAULT 0, "fiber_g" double precision NOT NULL DEFAULT 0, "fiber_g_missing" bigint NOT NULL DEFAULT 0, "sodium_mg" double precision NOT NULL DEFAULT 0, "sodium_mg_missing" bigint NOT NULL DEFAULT 0, "potassium_mg" double precision NOT NULL DEFAULT 0, "potassium_mg_missing" bigint NOT NULL DEFAULT 0, "calcium_mg" double precision NOT NULL DEFAULT 0, "calcium_mg_missing" bigint NOT NULL DEFAULT 0, "iron_mg" double precision NOT NULL DEFAULT 0, "iron_mg_missing" bigint NOT NULL DEFAULT 0, "vitamin_c_mg" double precision NOT NULL DEFAULT 0, "vitamin_c_mg_missing" bigint NOT NULL DEFAULT 0, "entry_count" bigint NOT NULL DEFAULT 0, "meal_id" uuid NOT NULL, "user_id" uuid NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "meal_nutritions_meals_nutrition" FOREIGN KEY ("meal_id") REFERENCES "meals" ("id") ON UPDATE NO ACTION ON DELETE CASCADE, CONSTRAINT "meal_nutritions_users_meal_nutritions" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
--- Create index "meal_nutritions_meal_id_key" to table: "meal_nutritions"
-CREATE UNIQUE INDEX "meal_nutritions_meal_id_key" ON "meal_nutritions" ("meal_id");
 -- Create index "mealnutrition_meal_id" to table: "meal_nutritions"
 CREATE UNIQUE INDEX "mealnutrition_meal_id" ON "meal_nutritions" ("meal_id") WHERE (deleted_at IS NULL);
 -- Create index "mealnutrition_user_id" to table: "meal_nutritions"
@@ -54,8 +50,6 @@ CREATE INDEX "mealnutrition_user_id" ON "meal_nutritions" ("user_id");
 CREATE TABLE "profiles" ("id" uuid NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "deleted_at" timestamptz NULL, "display_name" character varying NULL, "sex" character varying NULL, "birth_date" character varying NULL, "height_cm" double precision NULL, "weight_kg" double precision NULL, "activity_level" character varying NULL, "goal" character varying NOT NULL DEFAULT 'MAINTAIN', "time_zone" character varying NOT NULL DEFAULT 'UTC', "user_id" uuid NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "profiles_users_profile" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
 -- Create index "profile_user_id" to table: "profiles"
 CREATE UNIQUE INDEX "profile_user_id" ON "profiles" ("user_id") WHERE (deleted_at IS NULL);
--- Create index "profiles_user_id_key" to table: "profiles"
-CREATE UNIQUE INDEX "profiles_user_id_key" ON "profiles" ("user_id");
 -- Create "sessions" table
 CREATE TABLE "sessions" ("id" uuid NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "deleted_at" timestamptz NULL, "token_hash" bytea NOT NULL, "expires_at" timestamptz NOT NULL, "revoked_at" timestamptz NULL, "last_used_at" timestamptz NULL, "user_id" uuid NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "sessions_users_sessions" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE CASCADE);
 -- Create index "session_token_hash" to table: "sessions"

@@ -1,7 +1,5 @@
 -- Create "billing_accounts" table
 CREATE TABLE `billing_accounts` (`id` uuid NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `deleted_at` datetime NULL, `plan` text NOT NULL DEFAULT ('PREMIUM'), `status` text NOT NULL DEFAULT ('TRIALING'), `trial_ends_at` datetime NULL, `current_period_end` datetime NULL, `provider_customer_id` text NULL, `provider_subscription_id` text NULL, `user_id` uuid NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `billing_accounts_users_billing_account` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE);
--- Create index "billing_accounts_user_id_key" to table: "billing_accounts"
-CREATE UNIQUE INDEX `billing_accounts_user_id_key` ON `billing_accounts` (`user_id`);
 -- Create index "billingaccount_user_id" to table: "billing_accounts"
 CREATE UNIQUE INDEX `billingaccount_user_id` ON `billing_accounts` (`user_id`) WHERE deleted_at IS NULL;
 -- Create index "billingaccount_provider_customer_id" to table: "billing_accounts"
@@ -40,16 +38,12 @@ CREATE TABLE `meals` (`id` uuid NOT NULL, `created_at` datetime NOT NULL, `updat
 CREATE INDEX `meal_user_id_local_date_eaten_at` ON `meals` (`user_id`, `local_date`, `eaten_at`);
 -- Create "meal_nutritions" table
 CREATE TABLE `meal_nutritions` (`id` uuid NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `deleted_at` datetime NULL, `energy_kcal` real NOT NULL DEFAULT (0), `energy_kcal_missing` integer NOT NULL DEFAULT (0), `protein_g` real NOT NULL DEFAULT (0), `protein_g_missing` integer NOT NULL DEFAULT (0), `fat_g` real NOT NULL DEFAULT (0), `fat_g_missing` integer NOT NULL DEFAULT (0), `saturated_fat_g` real NOT NULL DEFAULT (0), `saturated_fat_g_missing` integer NOT NULL DEFAULT (0), `carbohydrate_g` real NOT NULL DEFAULT (0), `carbohydrate_g_missing` integer NOT NULL DEFAULT (0), `sugars_g` real NOT NULL DEFAULT (0), `sugars_g_missing` integer NOT NULL DEFAULT (0), `fiber_g` real NOT NULL DEFAULT (0), `fiber_g_missing` integer NOT NULL DEFAULT (0), `sodium_mg` real NOT NULL DEFAULT (0), `sodium_mg_missing` integer NOT NULL DEFAULT (0), `potassium_mg` real NOT NULL DEFAULT (0), `potassium_mg_missing` integer NOT NULL DEFAULT (0), `calcium_mg` real NOT NULL DEFAULT (0), `calcium_mg_missing` integer NOT NULL DEFAULT (0), `iron_mg` real NOT NULL DEFAULT (0), `iron_mg_missing` integer NOT NULL DEFAULT (0), `vitamin_c_mg` real NOT NULL DEFAULT (0), `vitamin_c_mg_missing` integer NOT NULL DEFAULT (0), `entry_count` integer NOT NULL DEFAULT (0), `meal_id` uuid NOT NULL, `user_id` uuid NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `meal_nutritions_meals_nutrition` FOREIGN KEY (`meal_id`) REFERENCES `meals` (`id`) ON DELETE CASCADE, CONSTRAINT `meal_nutritions_users_meal_nutritions` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE);
--- Create index "meal_nutritions_meal_id_key" to table: "meal_nutritions"
-CREATE UNIQUE INDEX `meal_nutritions_meal_id_key` ON `meal_nutritions` (`meal_id`);
 -- Create index "mealnutrition_meal_id" to table: "meal_nutritions"
 CREATE UNIQUE INDEX `mealnutrition_meal_id` ON `meal_nutritions` (`meal_id`) WHERE deleted_at IS NULL;
 -- Create index "mealnutrition_user_id" to table: "meal_nutritions"
 CREATE INDEX `mealnutrition_user_id` ON `meal_nutritions` (`user_id`);
 -- Create "profiles" table
 CREATE TABLE `profiles` (`id` uuid NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `deleted_at` datetime NULL, `display_name` text NULL, `sex` text NULL, `birth_date` text NULL, `height_cm` real NULL, `weight_kg` real NULL, `activity_level` text NULL, `goal` text NOT NULL DEFAULT ('MAINTAIN'), `time_zone` text NOT NULL DEFAULT ('UTC'), `user_id` uuid NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `profiles_users_profile` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE);
--- Create index "profiles_user_id_key" to table: "profiles"
-CREATE UNIQUE INDEX `profiles_user_id_key` ON `profiles` (`user_id`);
 -- Create index "profile_user_id" to table: "profiles"
 CREATE UNIQUE INDEX `profile_user_id` ON `profiles` (`user_id`) WHERE deleted_at IS NULL;
 -- Create "sessions" table
