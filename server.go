@@ -2,6 +2,7 @@
 //
 //	nutrigraph                 serve the GraphQL API (applies pending migrations first)
 //	nutrigraph migrate …       versioned migrations (diff, apply, status, validate, lint)
+//	nutrigraph foods …         the food catalogue (import, status)
 //	nutrigraph --help          every setting
 package main
 
@@ -12,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"nutrigraph/internal/catalog"
 	"nutrigraph/internal/migrate"
 )
 
@@ -27,6 +29,9 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "migrate" {
 		return migrate.Main(ctx, args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "foods" {
+		return catalog.Main(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return serve(ctx, args, getenv, stdout, stderr)
 }

@@ -139,6 +139,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 			food.FieldSource:        {Type: field.TypeString, Column: food.FieldSource},
 			food.FieldSourceID:      {Type: field.TypeString, Column: food.FieldSourceID},
 			food.FieldArchivedAt:    {Type: field.TypeTime, Column: food.FieldArchivedAt},
+			food.FieldSourceVersion: {Type: field.TypeInt, Column: food.FieldSourceVersion},
+			food.FieldSearchText:    {Type: field.TypeString, Column: food.FieldSearchText},
+			food.FieldSearchRank:    {Type: field.TypeInt, Column: food.FieldSearchRank},
 			food.FieldEnergyKcal:    {Type: field.TypeFloat64, Column: food.FieldEnergyKcal},
 			food.FieldProteinG:      {Type: field.TypeFloat64, Column: food.FieldProteinG},
 			food.FieldFatG:          {Type: field.TypeFloat64, Column: food.FieldFatG},
@@ -1359,6 +1362,21 @@ func (f *FoodFilter) WhereSourceID(p entql.StringP) {
 // WhereArchivedAt applies the entql time.Time predicate on the archived_at field.
 func (f *FoodFilter) WhereArchivedAt(p entql.TimeP) {
 	f.Where(p.Field(food.FieldArchivedAt))
+}
+
+// WhereSourceVersion applies the entql int predicate on the source_version field.
+func (f *FoodFilter) WhereSourceVersion(p entql.IntP) {
+	f.Where(p.Field(food.FieldSourceVersion))
+}
+
+// WhereSearchText applies the entql string predicate on the search_text field.
+func (f *FoodFilter) WhereSearchText(p entql.StringP) {
+	f.Where(p.Field(food.FieldSearchText))
+}
+
+// WhereSearchRank applies the entql int predicate on the search_rank field.
+func (f *FoodFilter) WhereSearchRank(p entql.IntP) {
+	f.Where(p.Field(food.FieldSearchRank))
 }
 
 // WhereEnergyKcal applies the entql float64 predicate on the energy_kcal field.

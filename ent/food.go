@@ -37,6 +37,12 @@ type Food struct {
 	SourceID *string `json:"source_id,omitempty"`
 	// An archived own food is hidden from search but stays referenced by entries
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// Version of the data file a shipped food was imported from
+	SourceVersion *int `json:"source_version,omitempty"`
+	// Normalised words of the name, space-delimited, for word-prefix LIKE matching
+	SearchText string `json:"search_text,omitempty"`
+	// Query-independent search order: simple, common foods first (lower first)
+	SearchRank int `json:"search_rank,omitempty"`
 	// Energy in kcal; NULL when unknown
 	EnergyKcal *float64 `json:"energy_kcal,omitempty"`
 	// Protein in g; NULL when unknown
@@ -123,7 +129,9 @@ func (*Food) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case food.FieldEnergyKcal, food.FieldProteinG, food.FieldFatG, food.FieldSaturatedFatG, food.FieldCarbohydrateG, food.FieldSugarsG, food.FieldFiberG, food.FieldSodiumMg, food.FieldPotassiumMg, food.FieldCalciumMg, food.FieldIronMg, food.FieldVitaminCMg:
 			values[i] = new(sql.NullFloat64)
-		case food.FieldName, food.FieldFoodGroup, food.FieldSource, food.FieldSourceID:
+		case food.FieldSourceVersion, food.FieldSearchRank:
+			values[i] = new(sql.NullInt64)
+		case food.FieldName, food.FieldFoodGroup, food.FieldSource, food.FieldSourceID, food.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case food.FieldCreatedAt, food.FieldUpdatedAt, food.FieldDeletedAt, food.FieldArchivedAt:
 			values[i] = new(sql.NullTime)
@@ -209,6 +217,25 @@ func (_m *Food) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ArchivedAt = new(time.Time)
 				*_m.ArchivedAt = value.Time
+			}
+		case food.FieldSourceVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field source_version", values[i])
+			} else if value.Valid {
+				_m.SourceVersion = new(int)
+				*_m.SourceVersion = int(value.Int64)
+			}
+		case food.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
+			}
+		case food.FieldSearchRank:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field search_rank", values[i])
+			} else if value.Valid {
+				_m.SearchRank = int(value.Int64)
 			}
 		case food.FieldEnergyKcal:
 			if value, ok := values[i].(*sql.NullFloat64); !ok {
@@ -383,6 +410,17 @@ func (_m *Food) String() string {
 		builder.WriteString("archived_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	if v := _m.SourceVersion; v != nil {
+		builder.WriteString("source_version=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
+	builder.WriteString(", ")
+	builder.WriteString("search_rank=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SearchRank))
 	builder.WriteString(", ")
 	if v := _m.EnergyKcal; v != nil {
 		builder.WriteString("energy_kcal=")

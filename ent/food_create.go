@@ -145,6 +145,48 @@ func (_c *FoodCreate) SetNillableArchivedAt(v *time.Time) *FoodCreate {
 	return _c
 }
 
+// SetSourceVersion sets the "source_version" field.
+func (_c *FoodCreate) SetSourceVersion(v int) *FoodCreate {
+	_c.mutation.SetSourceVersion(v)
+	return _c
+}
+
+// SetNillableSourceVersion sets the "source_version" field if the given value is not nil.
+func (_c *FoodCreate) SetNillableSourceVersion(v *int) *FoodCreate {
+	if v != nil {
+		_c.SetSourceVersion(*v)
+	}
+	return _c
+}
+
+// SetSearchText sets the "search_text" field.
+func (_c *FoodCreate) SetSearchText(v string) *FoodCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *FoodCreate) SetNillableSearchText(v *string) *FoodCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (_c *FoodCreate) SetSearchRank(v int) *FoodCreate {
+	_c.mutation.SetSearchRank(v)
+	return _c
+}
+
+// SetNillableSearchRank sets the "search_rank" field if the given value is not nil.
+func (_c *FoodCreate) SetNillableSearchRank(v *int) *FoodCreate {
+	if v != nil {
+		_c.SetSearchRank(*v)
+	}
+	return _c
+}
+
 // SetEnergyKcal sets the "energy_kcal" field.
 func (_c *FoodCreate) SetEnergyKcal(v float64) *FoodCreate {
 	_c.mutation.SetEnergyKcal(v)
@@ -413,6 +455,14 @@ func (_c *FoodCreate) defaults() error {
 		v := food.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.SearchText(); !ok {
+		v := food.DefaultSearchText
+		_c.mutation.SetSearchText(v)
+	}
+	if _, ok := _c.mutation.SearchRank(); !ok {
+		v := food.DefaultSearchRank
+		_c.mutation.SetSearchRank(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if food.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized food.DefaultID (forgotten import ent/runtime?)")
@@ -452,6 +502,17 @@ func (_c *FoodCreate) check() error {
 	if v, ok := _c.mutation.SourceID(); ok {
 		if err := food.SourceIDValidator(v); err != nil {
 			return &ValidationError{Name: "source_id", err: fmt.Errorf(`ent: validator failed for field "Food.source_id": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SearchText(); !ok {
+		return &ValidationError{Name: "search_text", err: errors.New(`ent: missing required field "Food.search_text"`)}
+	}
+	if _, ok := _c.mutation.SearchRank(); !ok {
+		return &ValidationError{Name: "search_rank", err: errors.New(`ent: missing required field "Food.search_rank"`)}
+	}
+	if v, ok := _c.mutation.SearchRank(); ok {
+		if err := food.SearchRankValidator(v); err != nil {
+			return &ValidationError{Name: "search_rank", err: fmt.Errorf(`ent: validator failed for field "Food.search_rank": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.EnergyKcal(); ok {
@@ -581,6 +642,18 @@ func (_c *FoodCreate) createSpec() (*Food, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ArchivedAt(); ok {
 		_spec.SetField(food.FieldArchivedAt, field.TypeTime, value)
 		_node.ArchivedAt = &value
+	}
+	if value, ok := _c.mutation.SourceVersion(); ok {
+		_spec.SetField(food.FieldSourceVersion, field.TypeInt, value)
+		_node.SourceVersion = &value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(food.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
+	}
+	if value, ok := _c.mutation.SearchRank(); ok {
+		_spec.SetField(food.FieldSearchRank, field.TypeInt, value)
+		_node.SearchRank = value
 	}
 	if value, ok := _c.mutation.EnergyKcal(); ok {
 		_spec.SetField(food.FieldEnergyKcal, field.TypeFloat64, value)
@@ -842,6 +915,60 @@ func (u *FoodUpsert) UpdateArchivedAt() *FoodUpsert {
 // ClearArchivedAt clears the value of the "archived_at" field.
 func (u *FoodUpsert) ClearArchivedAt() *FoodUpsert {
 	u.SetNull(food.FieldArchivedAt)
+	return u
+}
+
+// SetSourceVersion sets the "source_version" field.
+func (u *FoodUpsert) SetSourceVersion(v int) *FoodUpsert {
+	u.Set(food.FieldSourceVersion, v)
+	return u
+}
+
+// UpdateSourceVersion sets the "source_version" field to the value that was provided on create.
+func (u *FoodUpsert) UpdateSourceVersion() *FoodUpsert {
+	u.SetExcluded(food.FieldSourceVersion)
+	return u
+}
+
+// AddSourceVersion adds v to the "source_version" field.
+func (u *FoodUpsert) AddSourceVersion(v int) *FoodUpsert {
+	u.Add(food.FieldSourceVersion, v)
+	return u
+}
+
+// ClearSourceVersion clears the value of the "source_version" field.
+func (u *FoodUpsert) ClearSourceVersion() *FoodUpsert {
+	u.SetNull(food.FieldSourceVersion)
+	return u
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *FoodUpsert) SetSearchText(v string) *FoodUpsert {
+	u.Set(food.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *FoodUpsert) UpdateSearchText() *FoodUpsert {
+	u.SetExcluded(food.FieldSearchText)
+	return u
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (u *FoodUpsert) SetSearchRank(v int) *FoodUpsert {
+	u.Set(food.FieldSearchRank, v)
+	return u
+}
+
+// UpdateSearchRank sets the "search_rank" field to the value that was provided on create.
+func (u *FoodUpsert) UpdateSearchRank() *FoodUpsert {
+	u.SetExcluded(food.FieldSearchRank)
+	return u
+}
+
+// AddSearchRank adds v to the "search_rank" field.
+func (u *FoodUpsert) AddSearchRank(v int) *FoodUpsert {
+	u.Add(food.FieldSearchRank, v)
 	return u
 }
 
@@ -1317,6 +1444,69 @@ func (u *FoodUpsertOne) UpdateArchivedAt() *FoodUpsertOne {
 func (u *FoodUpsertOne) ClearArchivedAt() *FoodUpsertOne {
 	return u.Update(func(s *FoodUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetSourceVersion sets the "source_version" field.
+func (u *FoodUpsertOne) SetSourceVersion(v int) *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.SetSourceVersion(v)
+	})
+}
+
+// AddSourceVersion adds v to the "source_version" field.
+func (u *FoodUpsertOne) AddSourceVersion(v int) *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.AddSourceVersion(v)
+	})
+}
+
+// UpdateSourceVersion sets the "source_version" field to the value that was provided on create.
+func (u *FoodUpsertOne) UpdateSourceVersion() *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.UpdateSourceVersion()
+	})
+}
+
+// ClearSourceVersion clears the value of the "source_version" field.
+func (u *FoodUpsertOne) ClearSourceVersion() *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.ClearSourceVersion()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *FoodUpsertOne) SetSearchText(v string) *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *FoodUpsertOne) UpdateSearchText() *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (u *FoodUpsertOne) SetSearchRank(v int) *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.SetSearchRank(v)
+	})
+}
+
+// AddSearchRank adds v to the "search_rank" field.
+func (u *FoodUpsertOne) AddSearchRank(v int) *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.AddSearchRank(v)
+	})
+}
+
+// UpdateSearchRank sets the "search_rank" field to the value that was provided on create.
+func (u *FoodUpsertOne) UpdateSearchRank() *FoodUpsertOne {
+	return u.Update(func(s *FoodUpsert) {
+		s.UpdateSearchRank()
 	})
 }
 
@@ -2007,6 +2197,69 @@ func (u *FoodUpsertBulk) UpdateArchivedAt() *FoodUpsertBulk {
 func (u *FoodUpsertBulk) ClearArchivedAt() *FoodUpsertBulk {
 	return u.Update(func(s *FoodUpsert) {
 		s.ClearArchivedAt()
+	})
+}
+
+// SetSourceVersion sets the "source_version" field.
+func (u *FoodUpsertBulk) SetSourceVersion(v int) *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.SetSourceVersion(v)
+	})
+}
+
+// AddSourceVersion adds v to the "source_version" field.
+func (u *FoodUpsertBulk) AddSourceVersion(v int) *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.AddSourceVersion(v)
+	})
+}
+
+// UpdateSourceVersion sets the "source_version" field to the value that was provided on create.
+func (u *FoodUpsertBulk) UpdateSourceVersion() *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.UpdateSourceVersion()
+	})
+}
+
+// ClearSourceVersion clears the value of the "source_version" field.
+func (u *FoodUpsertBulk) ClearSourceVersion() *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.ClearSourceVersion()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *FoodUpsertBulk) SetSearchText(v string) *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *FoodUpsertBulk) UpdateSearchText() *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (u *FoodUpsertBulk) SetSearchRank(v int) *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.SetSearchRank(v)
+	})
+}
+
+// AddSearchRank adds v to the "search_rank" field.
+func (u *FoodUpsertBulk) AddSearchRank(v int) *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.AddSearchRank(v)
+	})
+}
+
+// UpdateSearchRank sets the "search_rank" field to the value that was provided on create.
+func (u *FoodUpsertBulk) UpdateSearchRank() *FoodUpsertBulk {
+	return u.Update(func(s *FoodUpsert) {
+		s.UpdateSearchRank()
 	})
 }
 

@@ -152,6 +152,68 @@ func (_u *FoodUpdate) ClearArchivedAt() *FoodUpdate {
 	return _u
 }
 
+// SetSourceVersion sets the "source_version" field.
+func (_u *FoodUpdate) SetSourceVersion(v int) *FoodUpdate {
+	_u.mutation.ResetSourceVersion()
+	_u.mutation.SetSourceVersion(v)
+	return _u
+}
+
+// SetNillableSourceVersion sets the "source_version" field if the given value is not nil.
+func (_u *FoodUpdate) SetNillableSourceVersion(v *int) *FoodUpdate {
+	if v != nil {
+		_u.SetSourceVersion(*v)
+	}
+	return _u
+}
+
+// AddSourceVersion adds value to the "source_version" field.
+func (_u *FoodUpdate) AddSourceVersion(v int) *FoodUpdate {
+	_u.mutation.AddSourceVersion(v)
+	return _u
+}
+
+// ClearSourceVersion clears the value of the "source_version" field.
+func (_u *FoodUpdate) ClearSourceVersion() *FoodUpdate {
+	_u.mutation.ClearSourceVersion()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *FoodUpdate) SetSearchText(v string) *FoodUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *FoodUpdate) SetNillableSearchText(v *string) *FoodUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (_u *FoodUpdate) SetSearchRank(v int) *FoodUpdate {
+	_u.mutation.ResetSearchRank()
+	_u.mutation.SetSearchRank(v)
+	return _u
+}
+
+// SetNillableSearchRank sets the "search_rank" field if the given value is not nil.
+func (_u *FoodUpdate) SetNillableSearchRank(v *int) *FoodUpdate {
+	if v != nil {
+		_u.SetSearchRank(*v)
+	}
+	return _u
+}
+
+// AddSearchRank adds value to the "search_rank" field.
+func (_u *FoodUpdate) AddSearchRank(v int) *FoodUpdate {
+	_u.mutation.AddSearchRank(v)
+	return _u
+}
+
 // SetEnergyKcal sets the "energy_kcal" field.
 func (_u *FoodUpdate) SetEnergyKcal(v float64) *FoodUpdate {
 	_u.mutation.ResetEnergyKcal()
@@ -617,6 +679,11 @@ func (_u *FoodUpdate) check() error {
 			return &ValidationError{Name: "source_id", err: fmt.Errorf(`ent: validator failed for field "Food.source_id": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SearchRank(); ok {
+		if err := food.SearchRankValidator(v); err != nil {
+			return &ValidationError{Name: "search_rank", err: fmt.Errorf(`ent: validator failed for field "Food.search_rank": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.EnergyKcal(); ok {
 		if err := food.EnergyKcalValidator(v); err != nil {
 			return &ValidationError{Name: "energy_kcal", err: fmt.Errorf(`ent: validator failed for field "Food.energy_kcal": %w`, err)}
@@ -733,6 +800,24 @@ func (_u *FoodUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(food.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SourceVersion(); ok {
+		_spec.SetField(food.FieldSourceVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSourceVersion(); ok {
+		_spec.AddField(food.FieldSourceVersion, field.TypeInt, value)
+	}
+	if _u.mutation.SourceVersionCleared() {
+		_spec.ClearField(food.FieldSourceVersion, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(food.FieldSearchText, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SearchRank(); ok {
+		_spec.SetField(food.FieldSearchRank, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSearchRank(); ok {
+		_spec.AddField(food.FieldSearchRank, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.EnergyKcal(); ok {
 		_spec.SetField(food.FieldEnergyKcal, field.TypeFloat64, value)
@@ -1071,6 +1156,68 @@ func (_u *FoodUpdateOne) SetNillableArchivedAt(v *time.Time) *FoodUpdateOne {
 // ClearArchivedAt clears the value of the "archived_at" field.
 func (_u *FoodUpdateOne) ClearArchivedAt() *FoodUpdateOne {
 	_u.mutation.ClearArchivedAt()
+	return _u
+}
+
+// SetSourceVersion sets the "source_version" field.
+func (_u *FoodUpdateOne) SetSourceVersion(v int) *FoodUpdateOne {
+	_u.mutation.ResetSourceVersion()
+	_u.mutation.SetSourceVersion(v)
+	return _u
+}
+
+// SetNillableSourceVersion sets the "source_version" field if the given value is not nil.
+func (_u *FoodUpdateOne) SetNillableSourceVersion(v *int) *FoodUpdateOne {
+	if v != nil {
+		_u.SetSourceVersion(*v)
+	}
+	return _u
+}
+
+// AddSourceVersion adds value to the "source_version" field.
+func (_u *FoodUpdateOne) AddSourceVersion(v int) *FoodUpdateOne {
+	_u.mutation.AddSourceVersion(v)
+	return _u
+}
+
+// ClearSourceVersion clears the value of the "source_version" field.
+func (_u *FoodUpdateOne) ClearSourceVersion() *FoodUpdateOne {
+	_u.mutation.ClearSourceVersion()
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *FoodUpdateOne) SetSearchText(v string) *FoodUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *FoodUpdateOne) SetNillableSearchText(v *string) *FoodUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (_u *FoodUpdateOne) SetSearchRank(v int) *FoodUpdateOne {
+	_u.mutation.ResetSearchRank()
+	_u.mutation.SetSearchRank(v)
+	return _u
+}
+
+// SetNillableSearchRank sets the "search_rank" field if the given value is not nil.
+func (_u *FoodUpdateOne) SetNillableSearchRank(v *int) *FoodUpdateOne {
+	if v != nil {
+		_u.SetSearchRank(*v)
+	}
+	return _u
+}
+
+// AddSearchRank adds value to the "search_rank" field.
+func (_u *FoodUpdateOne) AddSearchRank(v int) *FoodUpdateOne {
+	_u.mutation.AddSearchRank(v)
 	return _u
 }
 
@@ -1552,6 +1699,11 @@ func (_u *FoodUpdateOne) check() error {
 			return &ValidationError{Name: "source_id", err: fmt.Errorf(`ent: validator failed for field "Food.source_id": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SearchRank(); ok {
+		if err := food.SearchRankValidator(v); err != nil {
+			return &ValidationError{Name: "search_rank", err: fmt.Errorf(`ent: validator failed for field "Food.search_rank": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.EnergyKcal(); ok {
 		if err := food.EnergyKcalValidator(v); err != nil {
 			return &ValidationError{Name: "energy_kcal", err: fmt.Errorf(`ent: validator failed for field "Food.energy_kcal": %w`, err)}
@@ -1685,6 +1837,24 @@ func (_u *FoodUpdateOne) sqlSave(ctx context.Context) (_node *Food, err error) {
 	}
 	if _u.mutation.ArchivedAtCleared() {
 		_spec.ClearField(food.FieldArchivedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SourceVersion(); ok {
+		_spec.SetField(food.FieldSourceVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSourceVersion(); ok {
+		_spec.AddField(food.FieldSourceVersion, field.TypeInt, value)
+	}
+	if _u.mutation.SourceVersionCleared() {
+		_spec.ClearField(food.FieldSourceVersion, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(food.FieldSearchText, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SearchRank(); ok {
+		_spec.SetField(food.FieldSearchRank, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSearchRank(); ok {
+		_spec.AddField(food.FieldSearchRank, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.EnergyKcal(); ok {
 		_spec.SetField(food.FieldEnergyKcal, field.TypeFloat64, value)

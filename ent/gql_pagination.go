@@ -1323,6 +1323,20 @@ var (
 			}
 		},
 	}
+	// FoodOrderFieldSearchRank orders Food by search_rank.
+	FoodOrderFieldSearchRank = &FoodOrderField{
+		Value: func(_m *Food) (ent.Value, error) {
+			return _m.SearchRank, nil
+		},
+		column: food.FieldSearchRank,
+		toTerm: food.BySearchRank,
+		toCursor: func(_m *Food) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SearchRank,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -1335,6 +1349,8 @@ func (f FoodOrderField) String() string {
 		str = "UPDATED_AT"
 	case FoodOrderFieldName.column:
 		str = "NAME"
+	case FoodOrderFieldSearchRank.column:
+		str = "RELEVANCE"
 	}
 	return str
 }
@@ -1357,6 +1373,8 @@ func (f *FoodOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *FoodOrderFieldUpdatedAt
 	case "NAME":
 		*f = *FoodOrderFieldName
+	case "RELEVANCE":
+		*f = *FoodOrderFieldSearchRank
 	default:
 		return fmt.Errorf("%s is not a valid FoodOrderField", str)
 	}

@@ -4999,6 +4999,11 @@ type FoodMutation struct {
 	source             *string
 	source_id          *string
 	archived_at        *time.Time
+	source_version     *int
+	addsource_version  *int
+	search_text        *string
+	search_rank        *int
+	addsearch_rank     *int
 	energy_kcal        *float64
 	addenergy_kcal     *float64
 	protein_g          *float64
@@ -5541,6 +5546,168 @@ func (m *FoodMutation) ArchivedAtCleared() bool {
 func (m *FoodMutation) ResetArchivedAt() {
 	m.archived_at = nil
 	delete(m.clearedFields, food.FieldArchivedAt)
+}
+
+// SetSourceVersion sets the "source_version" field.
+func (m *FoodMutation) SetSourceVersion(i int) {
+	m.source_version = &i
+	m.addsource_version = nil
+}
+
+// SourceVersion returns the value of the "source_version" field in the mutation.
+func (m *FoodMutation) SourceVersion() (r int, exists bool) {
+	v := m.source_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceVersion returns the old "source_version" field's value of the Food entity.
+// If the Food object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FoodMutation) OldSourceVersion(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceVersion: %w", err)
+	}
+	return oldValue.SourceVersion, nil
+}
+
+// AddSourceVersion adds i to the "source_version" field.
+func (m *FoodMutation) AddSourceVersion(i int) {
+	if m.addsource_version != nil {
+		*m.addsource_version += i
+	} else {
+		m.addsource_version = &i
+	}
+}
+
+// AddedSourceVersion returns the value that was added to the "source_version" field in this mutation.
+func (m *FoodMutation) AddedSourceVersion() (r int, exists bool) {
+	v := m.addsource_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSourceVersion clears the value of the "source_version" field.
+func (m *FoodMutation) ClearSourceVersion() {
+	m.source_version = nil
+	m.addsource_version = nil
+	m.clearedFields[food.FieldSourceVersion] = struct{}{}
+}
+
+// SourceVersionCleared returns if the "source_version" field was cleared in this mutation.
+func (m *FoodMutation) SourceVersionCleared() bool {
+	_, ok := m.clearedFields[food.FieldSourceVersion]
+	return ok
+}
+
+// ResetSourceVersion resets all changes to the "source_version" field.
+func (m *FoodMutation) ResetSourceVersion() {
+	m.source_version = nil
+	m.addsource_version = nil
+	delete(m.clearedFields, food.FieldSourceVersion)
+}
+
+// SetSearchText sets the "search_text" field.
+func (m *FoodMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *FoodMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Food entity.
+// If the Food object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FoodMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *FoodMutation) ResetSearchText() {
+	m.search_text = nil
+}
+
+// SetSearchRank sets the "search_rank" field.
+func (m *FoodMutation) SetSearchRank(i int) {
+	m.search_rank = &i
+	m.addsearch_rank = nil
+}
+
+// SearchRank returns the value of the "search_rank" field in the mutation.
+func (m *FoodMutation) SearchRank() (r int, exists bool) {
+	v := m.search_rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchRank returns the old "search_rank" field's value of the Food entity.
+// If the Food object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FoodMutation) OldSearchRank(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchRank is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchRank requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchRank: %w", err)
+	}
+	return oldValue.SearchRank, nil
+}
+
+// AddSearchRank adds i to the "search_rank" field.
+func (m *FoodMutation) AddSearchRank(i int) {
+	if m.addsearch_rank != nil {
+		*m.addsearch_rank += i
+	} else {
+		m.addsearch_rank = &i
+	}
+}
+
+// AddedSearchRank returns the value that was added to the "search_rank" field in this mutation.
+func (m *FoodMutation) AddedSearchRank() (r int, exists bool) {
+	v := m.addsearch_rank
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSearchRank resets all changes to the "search_rank" field.
+func (m *FoodMutation) ResetSearchRank() {
+	m.search_rank = nil
+	m.addsearch_rank = nil
 }
 
 // SetEnergyKcal sets the "energy_kcal" field.
@@ -6552,7 +6719,7 @@ func (m *FoodMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FoodMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, food.FieldCreatedAt)
 	}
@@ -6579,6 +6746,15 @@ func (m *FoodMutation) Fields() []string {
 	}
 	if m.archived_at != nil {
 		fields = append(fields, food.FieldArchivedAt)
+	}
+	if m.source_version != nil {
+		fields = append(fields, food.FieldSourceVersion)
+	}
+	if m.search_text != nil {
+		fields = append(fields, food.FieldSearchText)
+	}
+	if m.search_rank != nil {
+		fields = append(fields, food.FieldSearchRank)
 	}
 	if m.energy_kcal != nil {
 		fields = append(fields, food.FieldEnergyKcal)
@@ -6642,6 +6818,12 @@ func (m *FoodMutation) Field(name string) (ent.Value, bool) {
 		return m.SourceID()
 	case food.FieldArchivedAt:
 		return m.ArchivedAt()
+	case food.FieldSourceVersion:
+		return m.SourceVersion()
+	case food.FieldSearchText:
+		return m.SearchText()
+	case food.FieldSearchRank:
+		return m.SearchRank()
 	case food.FieldEnergyKcal:
 		return m.EnergyKcal()
 	case food.FieldProteinG:
@@ -6693,6 +6875,12 @@ func (m *FoodMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldSourceID(ctx)
 	case food.FieldArchivedAt:
 		return m.OldArchivedAt(ctx)
+	case food.FieldSourceVersion:
+		return m.OldSourceVersion(ctx)
+	case food.FieldSearchText:
+		return m.OldSearchText(ctx)
+	case food.FieldSearchRank:
+		return m.OldSearchRank(ctx)
 	case food.FieldEnergyKcal:
 		return m.OldEnergyKcal(ctx)
 	case food.FieldProteinG:
@@ -6789,6 +6977,27 @@ func (m *FoodMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetArchivedAt(v)
 		return nil
+	case food.FieldSourceVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceVersion(v)
+		return nil
+	case food.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
+	case food.FieldSearchRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchRank(v)
+		return nil
 	case food.FieldEnergyKcal:
 		v, ok := value.(float64)
 		if !ok {
@@ -6881,6 +7090,12 @@ func (m *FoodMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *FoodMutation) AddedFields() []string {
 	var fields []string
+	if m.addsource_version != nil {
+		fields = append(fields, food.FieldSourceVersion)
+	}
+	if m.addsearch_rank != nil {
+		fields = append(fields, food.FieldSearchRank)
+	}
 	if m.addenergy_kcal != nil {
 		fields = append(fields, food.FieldEnergyKcal)
 	}
@@ -6925,6 +7140,10 @@ func (m *FoodMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *FoodMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case food.FieldSourceVersion:
+		return m.AddedSourceVersion()
+	case food.FieldSearchRank:
+		return m.AddedSearchRank()
 	case food.FieldEnergyKcal:
 		return m.AddedEnergyKcal()
 	case food.FieldProteinG:
@@ -6958,6 +7177,20 @@ func (m *FoodMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *FoodMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case food.FieldSourceVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSourceVersion(v)
+		return nil
+	case food.FieldSearchRank:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSearchRank(v)
+		return nil
 	case food.FieldEnergyKcal:
 		v, ok := value.(float64)
 		if !ok {
@@ -7068,6 +7301,9 @@ func (m *FoodMutation) ClearedFields() []string {
 	if m.FieldCleared(food.FieldArchivedAt) {
 		fields = append(fields, food.FieldArchivedAt)
 	}
+	if m.FieldCleared(food.FieldSourceVersion) {
+		fields = append(fields, food.FieldSourceVersion)
+	}
 	if m.FieldCleared(food.FieldEnergyKcal) {
 		fields = append(fields, food.FieldEnergyKcal)
 	}
@@ -7135,6 +7371,9 @@ func (m *FoodMutation) ClearField(name string) error {
 		return nil
 	case food.FieldArchivedAt:
 		m.ClearArchivedAt()
+		return nil
+	case food.FieldSourceVersion:
+		m.ClearSourceVersion()
 		return nil
 	case food.FieldEnergyKcal:
 		m.ClearEnergyKcal()
@@ -7206,6 +7445,15 @@ func (m *FoodMutation) ResetField(name string) error {
 		return nil
 	case food.FieldArchivedAt:
 		m.ResetArchivedAt()
+		return nil
+	case food.FieldSourceVersion:
+		m.ResetSourceVersion()
+		return nil
+	case food.FieldSearchText:
+		m.ResetSearchText()
+		return nil
+	case food.FieldSearchRank:
+		m.ResetSearchRank()
 		return nil
 	case food.FieldEnergyKcal:
 		m.ResetEnergyKcal()

@@ -29,11 +29,6 @@ func (r *queryResolver) DailyNutritions(ctx context.Context, after *entgql.Curso
 	return r.client.DailyNutrition.Query().Paginate(ctx, after, first, before, last, ent.WithDailyNutritionOrder(orderBy), ent.WithDailyNutritionFilter(where.Filter))
 }
 
-// Foods is the resolver for the foods field.
-func (r *queryResolver) Foods(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput) (*ent.FoodConnection, error) {
-	return r.client.Food.Query().Paginate(ctx, after, first, before, last, ent.WithFoodOrder(orderBy), ent.WithFoodFilter(where.Filter))
-}
-
 // Meals is the resolver for the meals field.
 func (r *queryResolver) Meals(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.MealOrder, where *ent.MealWhereInput) (*ent.MealConnection, error) {
 	return r.client.Meal.Query().Paginate(ctx, after, first, before, last, ent.WithMealOrder(orderBy), ent.WithMealFilter(where.Filter))

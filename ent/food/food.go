@@ -34,6 +34,12 @@ const (
 	FieldSourceID = "source_id"
 	// FieldArchivedAt holds the string denoting the archived_at field in the database.
 	FieldArchivedAt = "archived_at"
+	// FieldSourceVersion holds the string denoting the source_version field in the database.
+	FieldSourceVersion = "source_version"
+	// FieldSearchText holds the string denoting the search_text field in the database.
+	FieldSearchText = "search_text"
+	// FieldSearchRank holds the string denoting the search_rank field in the database.
+	FieldSearchRank = "search_rank"
 	// FieldEnergyKcal holds the string denoting the energy_kcal field in the database.
 	FieldEnergyKcal = "energy_kcal"
 	// FieldProteinG holds the string denoting the protein_g field in the database.
@@ -101,6 +107,9 @@ var Columns = []string{
 	FieldSource,
 	FieldSourceID,
 	FieldArchivedAt,
+	FieldSourceVersion,
+	FieldSearchText,
+	FieldSearchRank,
 	FieldEnergyKcal,
 	FieldProteinG,
 	FieldFatG,
@@ -131,7 +140,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "nutrigraph/ent/runtime"
 var (
-	Hooks        [2]ent.Hook
+	Hooks        [3]ent.Hook
 	Interceptors [1]ent.Interceptor
 	Policy       ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
@@ -148,6 +157,12 @@ var (
 	SourceValidator func(string) error
 	// SourceIDValidator is a validator for the "source_id" field. It is called by the builders before save.
 	SourceIDValidator func(string) error
+	// DefaultSearchText holds the default value on creation for the "search_text" field.
+	DefaultSearchText string
+	// DefaultSearchRank holds the default value on creation for the "search_rank" field.
+	DefaultSearchRank int
+	// SearchRankValidator is a validator for the "search_rank" field. It is called by the builders before save.
+	SearchRankValidator func(int) error
 	// EnergyKcalValidator is a validator for the "energy_kcal" field. It is called by the builders before save.
 	EnergyKcalValidator func(float64) error
 	// ProteinGValidator is a validator for the "protein_g" field. It is called by the builders before save.
@@ -227,6 +242,21 @@ func BySourceID(opts ...sql.OrderTermOption) OrderOption {
 // ByArchivedAt orders the results by the archived_at field.
 func ByArchivedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldArchivedAt, opts...).ToFunc()
+}
+
+// BySourceVersion orders the results by the source_version field.
+func BySourceVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSourceVersion, opts...).ToFunc()
+}
+
+// BySearchText orders the results by the search_text field.
+func BySearchText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchText, opts...).ToFunc()
+}
+
+// BySearchRank orders the results by the search_rank field.
+func BySearchRank(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchRank, opts...).ToFunc()
 }
 
 // ByEnergyKcal orders the results by the energy_kcal field.

@@ -101,6 +101,21 @@ func ArchivedAt(v time.Time) predicate.Food {
 	return predicate.Food(sql.FieldEQ(FieldArchivedAt, v))
 }
 
+// SourceVersion applies equality check predicate on the "source_version" field. It's identical to SourceVersionEQ.
+func SourceVersion(v int) predicate.Food {
+	return predicate.Food(sql.FieldEQ(FieldSourceVersion, v))
+}
+
+// SearchText applies equality check predicate on the "search_text" field. It's identical to SearchTextEQ.
+func SearchText(v string) predicate.Food {
+	return predicate.Food(sql.FieldEQ(FieldSearchText, v))
+}
+
+// SearchRank applies equality check predicate on the "search_rank" field. It's identical to SearchRankEQ.
+func SearchRank(v int) predicate.Food {
+	return predicate.Food(sql.FieldEQ(FieldSearchRank, v))
+}
+
 // EnergyKcal applies equality check predicate on the "energy_kcal" field. It's identical to EnergyKcalEQ.
 func EnergyKcal(v float64) predicate.Food {
 	return predicate.Food(sql.FieldEQ(FieldEnergyKcal, v))
@@ -659,6 +674,161 @@ func ArchivedAtIsNil() predicate.Food {
 // ArchivedAtNotNil applies the NotNil predicate on the "archived_at" field.
 func ArchivedAtNotNil() predicate.Food {
 	return predicate.Food(sql.FieldNotNull(FieldArchivedAt))
+}
+
+// SourceVersionEQ applies the EQ predicate on the "source_version" field.
+func SourceVersionEQ(v int) predicate.Food {
+	return predicate.Food(sql.FieldEQ(FieldSourceVersion, v))
+}
+
+// SourceVersionNEQ applies the NEQ predicate on the "source_version" field.
+func SourceVersionNEQ(v int) predicate.Food {
+	return predicate.Food(sql.FieldNEQ(FieldSourceVersion, v))
+}
+
+// SourceVersionIn applies the In predicate on the "source_version" field.
+func SourceVersionIn(vs ...int) predicate.Food {
+	return predicate.Food(sql.FieldIn(FieldSourceVersion, vs...))
+}
+
+// SourceVersionNotIn applies the NotIn predicate on the "source_version" field.
+func SourceVersionNotIn(vs ...int) predicate.Food {
+	return predicate.Food(sql.FieldNotIn(FieldSourceVersion, vs...))
+}
+
+// SourceVersionGT applies the GT predicate on the "source_version" field.
+func SourceVersionGT(v int) predicate.Food {
+	return predicate.Food(sql.FieldGT(FieldSourceVersion, v))
+}
+
+// SourceVersionGTE applies the GTE predicate on the "source_version" field.
+func SourceVersionGTE(v int) predicate.Food {
+	return predicate.Food(sql.FieldGTE(FieldSourceVersion, v))
+}
+
+// SourceVersionLT applies the LT predicate on the "source_version" field.
+func SourceVersionLT(v int) predicate.Food {
+	return predicate.Food(sql.FieldLT(FieldSourceVersion, v))
+}
+
+// SourceVersionLTE applies the LTE predicate on the "source_version" field.
+func SourceVersionLTE(v int) predicate.Food {
+	return predicate.Food(sql.FieldLTE(FieldSourceVersion, v))
+}
+
+// SourceVersionIsNil applies the IsNil predicate on the "source_version" field.
+func SourceVersionIsNil() predicate.Food {
+	return predicate.Food(sql.FieldIsNull(FieldSourceVersion))
+}
+
+// SourceVersionNotNil applies the NotNil predicate on the "source_version" field.
+func SourceVersionNotNil() predicate.Food {
+	return predicate.Food(sql.FieldNotNull(FieldSourceVersion))
+}
+
+// SearchTextEQ applies the EQ predicate on the "search_text" field.
+func SearchTextEQ(v string) predicate.Food {
+	return predicate.Food(sql.FieldEQ(FieldSearchText, v))
+}
+
+// SearchTextNEQ applies the NEQ predicate on the "search_text" field.
+func SearchTextNEQ(v string) predicate.Food {
+	return predicate.Food(sql.FieldNEQ(FieldSearchText, v))
+}
+
+// SearchTextIn applies the In predicate on the "search_text" field.
+func SearchTextIn(vs ...string) predicate.Food {
+	return predicate.Food(sql.FieldIn(FieldSearchText, vs...))
+}
+
+// SearchTextNotIn applies the NotIn predicate on the "search_text" field.
+func SearchTextNotIn(vs ...string) predicate.Food {
+	return predicate.Food(sql.FieldNotIn(FieldSearchText, vs...))
+}
+
+// SearchTextGT applies the GT predicate on the "search_text" field.
+func SearchTextGT(v string) predicate.Food {
+	return predicate.Food(sql.FieldGT(FieldSearchText, v))
+}
+
+// SearchTextGTE applies the GTE predicate on the "search_text" field.
+func SearchTextGTE(v string) predicate.Food {
+	return predicate.Food(sql.FieldGTE(FieldSearchText, v))
+}
+
+// SearchTextLT applies the LT predicate on the "search_text" field.
+func SearchTextLT(v string) predicate.Food {
+	return predicate.Food(sql.FieldLT(FieldSearchText, v))
+}
+
+// SearchTextLTE applies the LTE predicate on the "search_text" field.
+func SearchTextLTE(v string) predicate.Food {
+	return predicate.Food(sql.FieldLTE(FieldSearchText, v))
+}
+
+// SearchTextContains applies the Contains predicate on the "search_text" field.
+func SearchTextContains(v string) predicate.Food {
+	return predicate.Food(sql.FieldContains(FieldSearchText, v))
+}
+
+// SearchTextHasPrefix applies the HasPrefix predicate on the "search_text" field.
+func SearchTextHasPrefix(v string) predicate.Food {
+	return predicate.Food(sql.FieldHasPrefix(FieldSearchText, v))
+}
+
+// SearchTextHasSuffix applies the HasSuffix predicate on the "search_text" field.
+func SearchTextHasSuffix(v string) predicate.Food {
+	return predicate.Food(sql.FieldHasSuffix(FieldSearchText, v))
+}
+
+// SearchTextEqualFold applies the EqualFold predicate on the "search_text" field.
+func SearchTextEqualFold(v string) predicate.Food {
+	return predicate.Food(sql.FieldEqualFold(FieldSearchText, v))
+}
+
+// SearchTextContainsFold applies the ContainsFold predicate on the "search_text" field.
+func SearchTextContainsFold(v string) predicate.Food {
+	return predicate.Food(sql.FieldContainsFold(FieldSearchText, v))
+}
+
+// SearchRankEQ applies the EQ predicate on the "search_rank" field.
+func SearchRankEQ(v int) predicate.Food {
+	return predicate.Food(sql.FieldEQ(FieldSearchRank, v))
+}
+
+// SearchRankNEQ applies the NEQ predicate on the "search_rank" field.
+func SearchRankNEQ(v int) predicate.Food {
+	return predicate.Food(sql.FieldNEQ(FieldSearchRank, v))
+}
+
+// SearchRankIn applies the In predicate on the "search_rank" field.
+func SearchRankIn(vs ...int) predicate.Food {
+	return predicate.Food(sql.FieldIn(FieldSearchRank, vs...))
+}
+
+// SearchRankNotIn applies the NotIn predicate on the "search_rank" field.
+func SearchRankNotIn(vs ...int) predicate.Food {
+	return predicate.Food(sql.FieldNotIn(FieldSearchRank, vs...))
+}
+
+// SearchRankGT applies the GT predicate on the "search_rank" field.
+func SearchRankGT(v int) predicate.Food {
+	return predicate.Food(sql.FieldGT(FieldSearchRank, v))
+}
+
+// SearchRankGTE applies the GTE predicate on the "search_rank" field.
+func SearchRankGTE(v int) predicate.Food {
+	return predicate.Food(sql.FieldGTE(FieldSearchRank, v))
+}
+
+// SearchRankLT applies the LT predicate on the "search_rank" field.
+func SearchRankLT(v int) predicate.Food {
+	return predicate.Food(sql.FieldLT(FieldSearchRank, v))
+}
+
+// SearchRankLTE applies the LTE predicate on the "search_rank" field.
+func SearchRankLTE(v int) predicate.Food {
+	return predicate.Food(sql.FieldLTE(FieldSearchRank, v))
 }
 
 // EnergyKcalEQ applies the EQ predicate on the "energy_kcal" field.

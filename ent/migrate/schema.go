@@ -169,6 +169,9 @@ var (
 		{Name: "source", Type: field.TypeString, Nullable: true, Size: 50},
 		{Name: "source_id", Type: field.TypeString, Nullable: true, Size: 50},
 		{Name: "archived_at", Type: field.TypeTime, Nullable: true},
+		{Name: "source_version", Type: field.TypeInt, Nullable: true},
+		{Name: "search_text", Type: field.TypeString, Default: " "},
+		{Name: "search_rank", Type: field.TypeInt, Default: 1000000},
 		{Name: "energy_kcal", Type: field.TypeFloat64, Nullable: true},
 		{Name: "protein_g", Type: field.TypeFloat64, Nullable: true},
 		{Name: "fat_g", Type: field.TypeFloat64, Nullable: true},
@@ -191,7 +194,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "foods_users_foods",
-				Columns:    []*schema.Column{FoodsColumns[21]},
+				Columns:    []*schema.Column{FoodsColumns[24]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -208,7 +211,18 @@ var (
 			{
 				Name:    "food_user_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{FoodsColumns[21], FoodsColumns[1]},
+				Columns: []*schema.Column{FoodsColumns[24], FoodsColumns[1]},
+			},
+			{
+				Name:    "food_search_text",
+				Unique:  false,
+				Columns: []*schema.Column{FoodsColumns[10]},
+				Annotation: &entsql.IndexAnnotation{
+					OpClass: "gin_trgm_ops",
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}

@@ -343,8 +343,11 @@ func init() {
 		})
 	}
 	foodMixinHooks1 := foodMixin[1].Hooks()
+	foodHooks := schema.Food{}.Hooks()
 
 	food.Hooks[1] = foodMixinHooks1[0]
+
+	food.Hooks[2] = foodHooks[0]
 	foodMixinInters1 := foodMixin[1].Interceptors()
 	food.Interceptors[0] = foodMixinInters1[0]
 	foodMixinFields0 := foodMixin[0].Fields()
@@ -391,52 +394,62 @@ func init() {
 	foodDescSourceID := foodFields[4].Descriptor()
 	// food.SourceIDValidator is a validator for the "source_id" field. It is called by the builders before save.
 	food.SourceIDValidator = foodDescSourceID.Validators[0].(func(string) error)
+	// foodDescSearchText is the schema descriptor for search_text field.
+	foodDescSearchText := foodFields[7].Descriptor()
+	// food.DefaultSearchText holds the default value on creation for the search_text field.
+	food.DefaultSearchText = foodDescSearchText.Default.(string)
+	// foodDescSearchRank is the schema descriptor for search_rank field.
+	foodDescSearchRank := foodFields[8].Descriptor()
+	// food.DefaultSearchRank holds the default value on creation for the search_rank field.
+	food.DefaultSearchRank = foodDescSearchRank.Default.(int)
+	// food.SearchRankValidator is a validator for the "search_rank" field. It is called by the builders before save.
+	food.SearchRankValidator = foodDescSearchRank.Validators[0].(func(int) error)
 	// foodDescEnergyKcal is the schema descriptor for energy_kcal field.
-	foodDescEnergyKcal := foodFields[6].Descriptor()
+	foodDescEnergyKcal := foodFields[9].Descriptor()
 	// food.EnergyKcalValidator is a validator for the "energy_kcal" field. It is called by the builders before save.
 	food.EnergyKcalValidator = foodDescEnergyKcal.Validators[0].(func(float64) error)
 	// foodDescProteinG is the schema descriptor for protein_g field.
-	foodDescProteinG := foodFields[7].Descriptor()
+	foodDescProteinG := foodFields[10].Descriptor()
 	// food.ProteinGValidator is a validator for the "protein_g" field. It is called by the builders before save.
 	food.ProteinGValidator = foodDescProteinG.Validators[0].(func(float64) error)
 	// foodDescFatG is the schema descriptor for fat_g field.
-	foodDescFatG := foodFields[8].Descriptor()
+	foodDescFatG := foodFields[11].Descriptor()
 	// food.FatGValidator is a validator for the "fat_g" field. It is called by the builders before save.
 	food.FatGValidator = foodDescFatG.Validators[0].(func(float64) error)
 	// foodDescSaturatedFatG is the schema descriptor for saturated_fat_g field.
-	foodDescSaturatedFatG := foodFields[9].Descriptor()
+	foodDescSaturatedFatG := foodFields[12].Descriptor()
 	// food.SaturatedFatGValidator is a validator for the "saturated_fat_g" field. It is called by the builders before save.
 	food.SaturatedFatGValidator = foodDescSaturatedFatG.Validators[0].(func(float64) error)
 	// foodDescCarbohydrateG is the schema descriptor for carbohydrate_g field.
-	foodDescCarbohydrateG := foodFields[10].Descriptor()
+	foodDescCarbohydrateG := foodFields[13].Descriptor()
 	// food.CarbohydrateGValidator is a validator for the "carbohydrate_g" field. It is called by the builders before save.
 	food.CarbohydrateGValidator = foodDescCarbohydrateG.Validators[0].(func(float64) error)
 	// foodDescSugarsG is the schema descriptor for sugars_g field.
-	foodDescSugarsG := foodFields[11].Descriptor()
+	foodDescSugarsG := foodFields[14].Descriptor()
 	// food.SugarsGValidator is a validator for the "sugars_g" field. It is called by the builders before save.
 	food.SugarsGValidator = foodDescSugarsG.Validators[0].(func(float64) error)
 	// foodDescFiberG is the schema descriptor for fiber_g field.
-	foodDescFiberG := foodFields[12].Descriptor()
+	foodDescFiberG := foodFields[15].Descriptor()
 	// food.FiberGValidator is a validator for the "fiber_g" field. It is called by the builders before save.
 	food.FiberGValidator = foodDescFiberG.Validators[0].(func(float64) error)
 	// foodDescSodiumMg is the schema descriptor for sodium_mg field.
-	foodDescSodiumMg := foodFields[13].Descriptor()
+	foodDescSodiumMg := foodFields[16].Descriptor()
 	// food.SodiumMgValidator is a validator for the "sodium_mg" field. It is called by the builders before save.
 	food.SodiumMgValidator = foodDescSodiumMg.Validators[0].(func(float64) error)
 	// foodDescPotassiumMg is the schema descriptor for potassium_mg field.
-	foodDescPotassiumMg := foodFields[14].Descriptor()
+	foodDescPotassiumMg := foodFields[17].Descriptor()
 	// food.PotassiumMgValidator is a validator for the "potassium_mg" field. It is called by the builders before save.
 	food.PotassiumMgValidator = foodDescPotassiumMg.Validators[0].(func(float64) error)
 	// foodDescCalciumMg is the schema descriptor for calcium_mg field.
-	foodDescCalciumMg := foodFields[15].Descriptor()
+	foodDescCalciumMg := foodFields[18].Descriptor()
 	// food.CalciumMgValidator is a validator for the "calcium_mg" field. It is called by the builders before save.
 	food.CalciumMgValidator = foodDescCalciumMg.Validators[0].(func(float64) error)
 	// foodDescIronMg is the schema descriptor for iron_mg field.
-	foodDescIronMg := foodFields[16].Descriptor()
+	foodDescIronMg := foodFields[19].Descriptor()
 	// food.IronMgValidator is a validator for the "iron_mg" field. It is called by the builders before save.
 	food.IronMgValidator = foodDescIronMg.Validators[0].(func(float64) error)
 	// foodDescVitaminCMg is the schema descriptor for vitamin_c_mg field.
-	foodDescVitaminCMg := foodFields[17].Descriptor()
+	foodDescVitaminCMg := foodFields[20].Descriptor()
 	// food.VitaminCMgValidator is a validator for the "vitamin_c_mg" field. It is called by the builders before save.
 	food.VitaminCMgValidator = foodDescVitaminCMg.Validators[0].(func(float64) error)
 	// foodDescID is the schema descriptor for id field.

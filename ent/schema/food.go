@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -10,6 +11,7 @@ import (
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
 
+	"nutrigraph/internal/catalog/searchtext"
 	"nutrigraph/internal/gid"
 )
 
@@ -39,6 +41,20 @@ func (Food) Fields() []ent.Field {
 			Comment("The food's id in its source data set"),
 		field.Time("archived_at").Optional().Nillable().
 			Comment("An archived own food is hidden from search but stays referenced by entries"),
+		field.Int("source_version").Optional().Nillable().
+			Comment("Version of the data file a shipped food was imported from").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		// Search columns, kept in step with name and food_group by a hook
+		// (foodsearch.go; semantics in internal/catalog/searchtext).
+		field.String("search_text").Default(" ").
+			Comment("Normalised words of the name, space-delimited, for word-prefix LIKE matching").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("search_rank").Default(searchtext.MaxRank).NonNegative().
+			Comment("Query-independent search order: simple, common foods first (lower first)").
+			Annotations(
+				entgql.OrderField("RELEVANCE"),
+				entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+			),
 	}
 	return append(fields, nutrientAmountFields()...)
 }
@@ -59,12 +75,25 @@ func (Food) Indexes() []ent.Index {
 		index.Fields("source", "source_id").Unique().Annotations(entsql.IndexWhere(liveOnly)),
 		// A user's own foods (and the plan's count of them): WHERE user_id = $1.
 		index.Fields("user_id", "created_at"),
+		// Food search: WHERE search_text LIKE '% word%' (a trigram GIN index
+		// on PostgreSQL, extension pg_trgm; SQLite scans).
+		index.Fields("search_text").Annotations(
+			entsql.IndexTypes(map[string]string{dialect.Postgres: "GIN"}),
+			entsql.OpClass("gin_trgm_ops"),
+		),
 	}
 }
 
 // Annotations of Food.
 func (Food) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+	// The root foods field is declared by hand in graph/food.graphql (it
+	// adds a search argument), so no entgql.QueryField here.
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Hooks of Food.
+func (Food) Hooks() []ent.Hook {
+	return []ent.Hook{foodSearchHook()}
 }
 
 // FoodPortion is a household measure of a food ("1 cup" = 227 g).

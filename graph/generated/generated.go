@@ -377,7 +377,7 @@ type ComplexityRoot struct {
 	Query struct {
 		DailyNutritions func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.DailyNutritionOrder, where *ent.DailyNutritionWhereInput) int
 		DailySummaries  func(childComplexity int, from string, to string) int
-		Foods           func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput) int
+		Foods           func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput, search *string) int
 		Meals           func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.MealOrder, where *ent.MealWhereInput) int
 		Node            func(childComplexity int, id uuid.UUID) int
 		Nodes           func(childComplexity int, ids []uuid.UUID) int
@@ -521,9 +521,9 @@ type QueryResolver interface {
 	Node(ctx context.Context, id uuid.UUID) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []uuid.UUID) ([]ent.Noder, error)
 	DailyNutritions(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.DailyNutritionOrder, where *ent.DailyNutritionWhereInput) (*ent.DailyNutritionConnection, error)
-	Foods(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput) (*ent.FoodConnection, error)
 	Meals(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.MealOrder, where *ent.MealWhereInput) (*ent.MealConnection, error)
 	Targets(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TargetOrder, where *ent.TargetWhereInput) (*ent.TargetConnection, error)
+	Foods(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.FoodOrder, where *ent.FoodWhereInput, search *string) (*ent.FoodConnection, error)
 	DailySummaries(ctx context.Context, from string, to string) ([]*DailySummary, error)
 	Progress(ctx context.Context, date string) (*DailySummary, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -2217,7 +2217,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Foods(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.FoodOrder), args["where"].(*ent.FoodWhereInput)), true
+		return e.ComplexityRoot.Query.Foods(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.FoodOrder), args["where"].(*ent.FoodWhereInput), args["search"].(*string)), true
 
 	case "Query.meals":
 		if e.ComplexityRoot.Query.Meals == nil {
@@ -3948,6 +3948,7 @@ enum FoodOrderField {
   CREATED_AT
   UPDATED_AT
   NAME
+  RELEVANCE
 }
 type FoodPortion implements Node {
   id: ID!
@@ -5002,37 +5003,6 @@ type Query {
     """
     where: DailyNutritionWhereInput
   ): DailyNutritionConnection!
-  foods(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for Foods returned from the connection.
-    """
-    orderBy: FoodOrder
-
-    """
-    Filtering options for Foods returned from the connection.
-    """
-    where: FoodWhereInput
-  ): FoodConnection!
   meals(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6037,6 +6007,29 @@ input UserWhereInput {
   """
   hasDailyNutritions: Boolean
   hasDailyNutritionsWith: [DailyNutritionWhereInput!]
+}
+`, BuiltIn: false},
+	{Name: "../food.graphql", Input: `extend type Query {
+  """
+  Foods the viewer can log: the shared catalogue (USDA SR26) and, once
+  accounts exist, the viewer's own foods.
+
+  With ` + "`" + `search` + "`" + `, only foods whose name has every word of the search as the
+  start of one of its words (case- and accent-insensitive: "creme" finds
+  "Crème"); archived own foods are left out; results come in relevance
+  order (see docs/foods.md) unless ` + "`" + `orderBy` + "`" + ` says otherwise. A search of
+  more than 10 words or 200 characters is refused. Pages hold at most 100
+  foods.
+  """
+  foods(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: FoodOrder
+    where: FoodWhereInput
+    search: String
+  ): FoodConnection!
 }
 `, BuiltIn: false},
 	{Name: "../nutrition.graphql", Input: `# Nutrition: targets, meal logging, daily summaries and progress.
@@ -7598,6 +7591,14 @@ func (ec *executionContext) field_Query_foods_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg6
 	return args, nil
 }
 
@@ -14697,50 +14698,6 @@ func (ec *executionContext) fieldContext_Query_dailyNutritions(ctx context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_foods(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_foods(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Foods(ctx, fc.Args["after"].(*entgql.Cursor[uuid.UUID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[uuid.UUID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FoodOrder), fc.Args["where"].(*ent.FoodWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.FoodConnection) graphql.Marshaler {
-			return ec.marshalNFoodConnection2ᚖnutrigraphᚋentᚐFoodConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_foods(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FoodConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_foods_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_meals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14823,6 +14780,50 @@ func (ec *executionContext) fieldContext_Query_targets(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_foods(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_foods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Foods(ctx, fc.Args["after"].(*entgql.Cursor[uuid.UUID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[uuid.UUID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FoodOrder), fc.Args["where"].(*ent.FoodWhereInput), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FoodConnection) graphql.Marshaler {
+			return ec.marshalNFoodConnection2ᚖnutrigraphᚋentᚐFoodConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_foods(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoodConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_foods_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30035,12 +30036,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dailyNutritions(ctx, field)
 				})
-		case "foods":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_foods(ctx, field)
-				})
 		case "meals":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -30052,6 +30047,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_targets(ctx, field)
+				})
+		case "foods":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_foods(ctx, field)
 				})
 		case "dailySummaries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

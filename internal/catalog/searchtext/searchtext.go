@@ -196,6 +196,7 @@ const MaxRank = 1_000_000
 // processed or branded ones. It counts, in this order of weight,
 //
 //   - the comma-separated segments of the name beyond the first,
+//   - the words of the first segment beyond the first (at most 3),
 //   - a penalty for prepared or special food groups (fast food, baby food…),
 //   - 3 for an upper-case brand name ("KELLOGG'S"),
 //   - 1 for a word that says the food was processed ("canned", "fried"…),
@@ -205,6 +206,9 @@ const MaxRank = 1_000_000
 func Rank(name, group string) int {
 	segments := strings.Split(name, ",")
 	points := len(segments) - 1 + groupPenalty[group]
+	// A head of several words ("Milk shakes", "Egg substitute") names a
+	// product made of the basic food the one-word heads name ("Milk, …").
+	points += min(len(Words(segments[0])), 4) - 1
 	for _, seg := range segments {
 		if Normalize(seg) == "raw" {
 			points--
