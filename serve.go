@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"nutrigraph/graph"
 	"nutrigraph/internal/config"
 	"nutrigraph/internal/db"
@@ -62,7 +64,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxComplexity:  cfg.QueryMaxComplexity,
 		MaxDepth:       cfg.QueryMaxDepth,
 		MaxTokens:      cfg.QueryMaxTokens,
-	}, d, graph.NewSchema(d.Client), log)
+	}, d, newSchema(d), log)
 
 	srv := &http.Server{
 		Handler:           handler,
@@ -109,6 +111,14 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, shutdownT
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// newSchema builds the executable GraphQL schema over the open database.
+// For now it serves the ent graph (reads); the use cases behind the
+// mutations are wired here, through graph.NewExecutableSchema, once their
+// composition (unit of work, hasher, rate limiters, clock) is settled.
+func newSchema(d *db.DB) graphql.ExecutableSchema {
+	return graph.NewSchema(d.Client)
 }
 
 // newLogger returns the structured logger LOG_FORMAT and LOG_LEVEL ask for.
