@@ -400,6 +400,7 @@ func TestPageSizePolicy(t *testing.T) {
 		{"missing, fragment", `{ foods { ...C } } fragment C on FoodConnection { edges { node { id } } }`, nil, "foods.first"},
 		{"missing, inline fragment", `{ foods { ... on FoodConnection { pageInfo { endCursor } } } }`, nil, "foods.first"},
 		{"variable too large", `query($n: Int) { foods(first: $n) { edges { node { id } } } }`, map[string]any{"n": 1000}, "foods.first"},
+		{"both first and last", `{ foods(first: 5, last: 5) { edges { node { id } } } }`, nil, "foods.last"},
 		{"variable null", `query($n: Int) { foods(first: $n) { edges { node { id } } } }`, map[string]any{"n": nil}, "foods.first"},
 		{"nested connection", `{ targets(first: 5) { edges { node { snapshots { edges { node { id } } } } } } }`, nil, "targets.edges.node.snapshots.first"},
 

@@ -211,19 +211,23 @@ func (p *pageRule) walk(ss ast.SelectionSet, path []string) *gqlerror.Error {
 // check applies the policy to one connection field.
 func (p *pageRule) check(f *ast.Field, path []string) *gqlerror.Error {
 	args := f.ArgumentMap(p.vars)
-	given := false
+	given := 0
 	for _, name := range []string{"first", "last"} {
 		v, present := args[name]
 		if !present || v == nil {
 			continue
 		}
-		given = true
+		given++
 		n, ok := toInt(v)
 		if !ok || n < 0 || n > MaxPageSize {
 			return pageError(f, path, name, "%s: %q must be between 0 and %d, got %v", strings.Join(path, "."), name, MaxPageSize, v)
 		}
 	}
-	if !given && p.selectsPage(f.SelectionSet) {
+	if given == 2 {
+		// entgql refuses this too, but only while resolving and without a code.
+		return pageError(f, path, "last", "%s: pass either \"first\" or \"last\", not both", strings.Join(path, "."))
+	}
+	if given == 0 && p.selectsPage(f.SelectionSet) {
 		return pageError(f, path, "first", "%s: a page size is required: pass \"first\" or \"last\" (at most %d)", strings.Join(path, "."), MaxPageSize)
 	}
 	return nil
