@@ -107,7 +107,8 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // accessLog logs one line per request: request id, method, path, status,
-// duration, size and client address. It never logs headers (Authorization),
+// duration, size and client address (successful health probes at debug
+// level). It never logs headers (Authorization),
 // query strings (which may carry tokens) or bodies.
 func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -119,8 +120,11 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			level := slog.LevelInfo
-			if status >= 500 {
+			switch {
+			case status >= 500:
 				level = slog.LevelError
+			case status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz"):
+				level = slog.LevelDebug // probes every few seconds would drown the log
 			}
 			log.LogAttrs(r.Context(), level, "http request",
 				slog.String("request_id", RequestID(r.Context())),
