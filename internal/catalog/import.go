@@ -84,10 +84,12 @@ func Import(ctx context.Context, conn *db.DB) (Stats, error) {
 // rewriting each other's rows. It returns ErrNewerData, writing nothing,
 // when the database holds a higher data version of the source.
 //
-// On PostgreSQL, an import that wrote rows then refreshes the planner's
-// statistics of both tables and flushes the pending list of the trigram
-// index, so that searches use the index at once rather than after the next
-// autovacuum (best effort: see Stats.MaintenanceErr).
+// An import that wrote rows then refreshes the planner's statistics of both
+// tables (ANALYZE) and, on PostgreSQL, flushes the pending list of the
+// trigram index, so that searches are fast at once rather than after the
+// next autovacuum; on SQLite the statistics keep the planner from reading
+// every food through the user_id index (best effort: see
+// Stats.MaintenanceErr).
 func ImportData(ctx context.Context, conn *db.DB, d *Data) (stats Stats, err error) {
 	start := time.Now()
 	if err := d.Validate(); err != nil {
@@ -100,8 +102,8 @@ func ImportData(ctx context.Context, conn *db.DB, d *Data) (stats Stats, err err
 		stats, err = importTx(ctx, c, d)
 		return err
 	})
-	if err == nil && stats.Changed() && conn.Dialect == dialect.Postgres {
-		stats.MaintenanceErr = maintainPostgres(ctx, conn)
+	if err == nil && stats.Changed() {
+		stats.MaintenanceErr = maintain(ctx, conn)
 	}
 	stats.Duration = time.Since(start)
 	return stats, err
@@ -111,14 +113,15 @@ func ImportData(ctx context.Context, conn *db.DB, d *Data) (stats Stats, err err
 // the index of the Food schema).
 const searchIndex = "food_search_text"
 
-// maintainPostgres refreshes statistics after a bulk write and moves the
-// trigram index's pending entries into the index proper: a GIN index
-// answers slowly while a fresh bulk insert sits in its pending list.
-func maintainPostgres(ctx context.Context, conn *db.DB) error {
-	for _, stmt := range []string{
-		"ANALYZE " + food.Table + ", " + foodportion.Table,
-		"SELECT gin_clean_pending_list('" + searchIndex + "'::regclass)",
-	} {
+// maintain refreshes statistics after a bulk write and, on PostgreSQL,
+// moves the trigram index's pending entries into the index proper: a GIN
+// index answers slowly while a fresh bulk insert sits in its pending list.
+func maintain(ctx context.Context, conn *db.DB) error {
+	stmts := []string{"ANALYZE " + food.Table, "ANALYZE " + foodportion.Table}
+	if conn.Dialect == dialect.Postgres {
+		stmts = append(stmts, "SELECT gin_clean_pending_list('"+searchIndex+"'::regclass)")
+	}
+	for _, stmt := range stmts {
 		if _, err := conn.SQL.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("catalog: %s: %w", stmt, err)
 		}
