@@ -10,9 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
-	"nutrigraph/graph"
+	"nutrigraph/internal/catalog"
 	"nutrigraph/internal/config"
 	"nutrigraph/internal/db"
 	"nutrigraph/internal/httpapi"
@@ -56,6 +54,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("migrations not applied (MIGRATE=off)")
 	}
 
+	if cfg.FoodsImport {
+		if _, err := catalog.EnsureLoaded(ctx, d, log); err != nil {
+			log.Error("loading the food catalogue failed", "error", err.Error())
+			return 1
+		}
+	}
+
+	a, err := wire(cfg, d, time.Now, log)
+	if err != nil {
+		log.Error("wiring the application failed", "error", err.Error())
+		return 1
+	}
 	handler := httpapi.New(httpapi.Config{
 		GraphiQL:       cfg.GraphiQL,
 		Introspection:  cfg.Introspection,
@@ -64,7 +74,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxComplexity:  cfg.QueryMaxComplexity,
 		MaxDepth:       cfg.QueryMaxDepth,
 		MaxTokens:      cfg.QueryMaxTokens,
-	}, d, newSchema(d), log)
+	}, d, a.schema, log, a.options...)
 
 	srv := &http.Server{
 		Handler:           handler,
@@ -111,14 +121,6 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener, shutdownT
 	}
 	log.Info("stopped")
 	return 0
-}
-
-// newSchema builds the executable GraphQL schema over the open database.
-// For now it serves the ent graph (reads); the use cases behind the
-// mutations are wired here, through graph.NewExecutableSchema, once their
-// composition (unit of work, hasher, rate limiters, clock) is settled.
-func newSchema(d *db.DB) graphql.ExecutableSchema {
-	return graph.NewSchema(d.Client)
 }
 
 // newLogger returns the structured logger LOG_FORMAT and LOG_LEVEL ask for.

@@ -14,6 +14,7 @@ import (
 	"nutrigraph/ent/user"
 	"nutrigraph/graph/generated"
 	"nutrigraph/graph/model"
+	"nutrigraph/internal/api"
 	"nutrigraph/internal/app"
 	"nutrigraph/internal/nutrition"
 
@@ -34,6 +35,7 @@ func (r *mutationResolver) Register(ctx context.Context, input generated.Registe
 func (r *mutationResolver) Login(ctx context.Context, input generated.LoginInput) (*generated.AuthPayload, error) {
 	auth, err := r.accounts.Login(ctx, app.LoginInput{Email: input.Email, Password: input.Password, ClientIP: app.ClientIP(ctx)})
 	if err != nil {
+		api.NoteRetryAfter(ctx, err) // 429 with Retry-After when rate limited
 		return nil, err
 	}
 	return r.authPayload(ctx, auth)

@@ -6011,8 +6011,8 @@ input UserWhereInput {
 `, BuiltIn: false},
 	{Name: "../food.graphql", Input: `extend type Query {
   """
-  Foods the viewer can log: the shared catalogue (USDA SR26) and, once
-  accounts exist, the viewer's own foods.
+  Foods the viewer can log: the shared catalogue (USDA SR26) and the
+  viewer's own foods.
 
   With ` + "`" + `search` + "`" + `, only foods whose name has every word of the search as the
   start of one of its words (case- and accent-insensitive: "creme" finds

@@ -132,7 +132,10 @@ func (w *limitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func writeError(w http.ResponseWriter, status int, code nutrition.ErrorCode, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
+	writeJSON(w, map[string]any{
 		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}},
 	})
 }
+
+// writeJSON writes v; the status is already sent, so an error has no one to go to.
+func writeJSON(w http.ResponseWriter, v any) { _ = json.NewEncoder(w).Encode(v) }

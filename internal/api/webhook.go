@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -59,10 +58,7 @@ func BillingWebhook(h EventHandler, secret []byte, now func() time.Time, log *sl
 		switch code := nutrition.CodeOf(err); {
 		case err == nil:
 		case code == nutrition.CodeInvalid:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-				"message": nutrition.MessageOf(err), "extensions": map[string]any{"code": code, "field": nutrition.FieldOf(err)}}}})
+			writeFieldError(w, err)
 			return
 		default:
 			log.ErrorContext(r.Context(), "billing event failed", "error", err.Error())
@@ -70,6 +66,6 @@ func BillingWebhook(h EventHandler, secret []byte, now func() time.Time, log *sl
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"outcome": outcome})
+		writeJSON(w, map[string]any{"outcome": outcome})
 	})
 }

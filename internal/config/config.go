@@ -60,6 +60,12 @@ type Config struct {
 	QueryMaxComplexity int           `env:"QUERY_MAX_COMPLEXITY" default:"20000" min:"1" help:"largest query complexity: each field costs 1, a connection multiplies what it selects by first/last"`
 	QueryMaxDepth      int           `env:"QUERY_MAX_DEPTH" default:"15" min:"1" help:"deepest nesting of fields in a query (introspection fields excepted)"`
 	QueryMaxTokens     int           `env:"QUERY_MAX_TOKENS" default:"10000" min:"1" help:"most lexical tokens the GraphQL parser reads in one query"`
+
+	FoodsImport          bool          `env:"FOODS_IMPORT" default:"on" help:"on: load the bundled USDA food catalogue at start-up when the database has none or an older version; off: do not ('nutrigraph foods import' loads it)"`
+	BillingWebhookSecret string        `env:"BILLING_WEBHOOK_SECRET" default:"" secret:"true" help:"HMAC-SHA256 secret of POST /webhooks/billing (header Nutrigraph-Signature: t=<unix>,v1=<hex>); unset: every event is refused"`
+	LoginLimitPerIP      int           `env:"LOGIN_LIMIT_PER_IP" default:"30" min:"1" help:"login attempts allowed per client IP within LOGIN_LIMIT_WINDOW; more are answered 429 with Retry-After"`
+	LoginLimitPerEmail   int           `env:"LOGIN_LIMIT_PER_EMAIL" default:"10" min:"1" help:"login attempts allowed per email within LOGIN_LIMIT_WINDOW"`
+	LoginLimitWindow     time.Duration `env:"LOGIN_LIMIT_WINDOW" default:"15m" min:"1s" help:"the sliding window of the login limits"`
 }
 
 // ErrHelp is returned by Load when -h or --help was asked for.
