@@ -73,11 +73,6 @@ func (_q *BillingAccountQuery) collectField(ctx context.Context, oneNode bool, o
 				selectedFields = append(selectedFields, billingaccount.FieldUpdatedAt)
 				fieldSeen[billingaccount.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[billingaccount.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, billingaccount.FieldDeletedAt)
-				fieldSeen[billingaccount.FieldDeletedAt] = struct{}{}
-			}
 		case "userID":
 			if _, ok := fieldSeen[billingaccount.FieldUserID]; !ok {
 				selectedFields = append(selectedFields, billingaccount.FieldUserID)
@@ -211,11 +206,6 @@ func (_q *BillingEventQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[billingevent.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, billingevent.FieldUpdatedAt)
 				fieldSeen[billingevent.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[billingevent.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, billingevent.FieldDeletedAt)
-				fieldSeen[billingevent.FieldDeletedAt] = struct{}{}
 			}
 		case "eventID":
 			if _, ok := fieldSeen[billingevent.FieldEventID]; !ok {
@@ -360,11 +350,6 @@ func (_q *DailyNutritionQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[dailynutrition.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, dailynutrition.FieldUpdatedAt)
 				fieldSeen[dailynutrition.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[dailynutrition.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, dailynutrition.FieldDeletedAt)
-				fieldSeen[dailynutrition.FieldDeletedAt] = struct{}{}
 			}
 		case "userID":
 			if _, ok := fieldSeen[dailynutrition.FieldUserID]; !ok {
@@ -628,11 +613,6 @@ func (_q *FoodQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, food.FieldUpdatedAt)
 				fieldSeen[food.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[food.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, food.FieldDeletedAt)
-				fieldSeen[food.FieldDeletedAt] = struct{}{}
-			}
 		case "userID":
 			if _, ok := fieldSeen[food.FieldUserID]; !ok {
 				selectedFields = append(selectedFields, food.FieldUserID)
@@ -862,11 +842,6 @@ func (_q *FoodEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, foodentry.FieldUpdatedAt)
 				fieldSeen[foodentry.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[foodentry.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, foodentry.FieldDeletedAt)
-				fieldSeen[foodentry.FieldDeletedAt] = struct{}{}
-			}
 		case "userID":
 			if _, ok := fieldSeen[foodentry.FieldUserID]; !ok {
 				selectedFields = append(selectedFields, foodentry.FieldUserID)
@@ -1066,11 +1041,6 @@ func (_q *FoodPortionQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, foodportion.FieldUpdatedAt)
 				fieldSeen[foodportion.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[foodportion.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, foodportion.FieldDeletedAt)
-				fieldSeen[foodportion.FieldDeletedAt] = struct{}{}
-			}
 		case "foodID":
 			if _, ok := fieldSeen[foodportion.FieldFoodID]; !ok {
 				selectedFields = append(selectedFields, foodportion.FieldFoodID)
@@ -1229,11 +1199,6 @@ func (_q *MealQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, meal.FieldUpdatedAt)
 				fieldSeen[meal.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[meal.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, meal.FieldDeletedAt)
-				fieldSeen[meal.FieldDeletedAt] = struct{}{}
-			}
 		case "userID":
 			if _, ok := fieldSeen[meal.FieldUserID]; !ok {
 				selectedFields = append(selectedFields, meal.FieldUserID)
@@ -1382,11 +1347,6 @@ func (_q *MealNutritionQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[mealnutrition.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, mealnutrition.FieldUpdatedAt)
 				fieldSeen[mealnutrition.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[mealnutrition.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, mealnutrition.FieldDeletedAt)
-				fieldSeen[mealnutrition.FieldDeletedAt] = struct{}{}
 			}
 		case "userID":
 			if _, ok := fieldSeen[mealnutrition.FieldUserID]; !ok {
@@ -1632,11 +1592,6 @@ func (_q *ProfileQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, profile.FieldUpdatedAt)
 				fieldSeen[profile.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[profile.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, profile.FieldDeletedAt)
-				fieldSeen[profile.FieldDeletedAt] = struct{}{}
-			}
 		case "userID":
 			if _, ok := fieldSeen[profile.FieldUserID]; !ok {
 				selectedFields = append(selectedFields, profile.FieldUserID)
@@ -1790,11 +1745,6 @@ func (_q *SessionQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[session.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, session.FieldUpdatedAt)
 				fieldSeen[session.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[session.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, session.FieldDeletedAt)
-				fieldSeen[session.FieldDeletedAt] = struct{}{}
 			}
 		case "userID":
 			if _, ok := fieldSeen[session.FieldUserID]; !ok {
@@ -2027,11 +1977,6 @@ func (_q *TargetQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, target.FieldUpdatedAt)
 				fieldSeen[target.FieldUpdatedAt] = struct{}{}
 			}
-		case "deletedAt":
-			if _, ok := fieldSeen[target.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, target.FieldDeletedAt)
-				fieldSeen[target.FieldDeletedAt] = struct{}{}
-			}
 		case "userID":
 			if _, ok := fieldSeen[target.FieldUserID]; !ok {
 				selectedFields = append(selectedFields, target.FieldUserID)
@@ -2175,11 +2120,6 @@ func (_q *TargetNutrientQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[targetnutrient.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, targetnutrient.FieldUpdatedAt)
 				fieldSeen[targetnutrient.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[targetnutrient.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, targetnutrient.FieldDeletedAt)
-				fieldSeen[targetnutrient.FieldDeletedAt] = struct{}{}
 			}
 		case "userID":
 			if _, ok := fieldSeen[targetnutrient.FieldUserID]; !ok {
@@ -2329,11 +2269,6 @@ func (_q *TargetSnapshotQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[targetsnapshot.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, targetsnapshot.FieldUpdatedAt)
 				fieldSeen[targetsnapshot.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[targetsnapshot.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, targetsnapshot.FieldDeletedAt)
-				fieldSeen[targetsnapshot.FieldDeletedAt] = struct{}{}
 			}
 		case "userID":
 			if _, ok := fieldSeen[targetsnapshot.FieldUserID]; !ok {
@@ -2821,11 +2756,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, user.FieldUpdatedAt)
 				fieldSeen[user.FieldUpdatedAt] = struct{}{}
-			}
-		case "deletedAt":
-			if _, ok := fieldSeen[user.FieldDeletedAt]; !ok {
-				selectedFields = append(selectedFields, user.FieldDeletedAt)
-				fieldSeen[user.FieldDeletedAt] = struct{}{}
 			}
 		case "email":
 			if _, ok := fieldSeen[user.FieldEmail]; !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/schema/field"
@@ -48,6 +49,8 @@ func (SoftDeleteMixin) Fields() []ent.Field {
 		field.Time("deleted_at").
 			Optional().
 			Nillable().
+			// Always null on what a client can see: not part of the graph.
+			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Set by a delete; a row with a deleted_at is invisible to every read path"),
 	}
 }
