@@ -51,17 +51,10 @@ func (f *Foods) CreateFood(ctx context.Context, in FoodInput) (nutrition.Food, e
 		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
 			return err
 		}
-		acct, err := s.Billing().ByUser(ctx, v.UserID)
-		if err != nil {
+		if err := allowOneMore(ctx, s, v.UserID, f.now(), nutrition.LimitOwnFoods, s.Foods().CountOwn); err != nil {
 			return err
 		}
-		held, err := s.Foods().CountOwn(ctx, v.UserID)
-		if err != nil {
-			return err
-		}
-		if err := nutrition.EntitlementsOf(acct.EffectivePlan(f.now())).Allow(nutrition.LimitOwnFoods, held); err != nil {
-			return err
-		}
+		var err error
 		out, err = s.Foods().Create(ctx, food)
 		return err
 	})
@@ -119,15 +112,7 @@ func (f *Foods) ArchiveFood(ctx context.Context, id ID, archived bool) (nutritio
 		atp := &at
 		if !archived {
 			atp = nil
-			acct, err := s.Billing().ByUser(ctx, v.UserID)
-			if err != nil {
-				return err
-			}
-			held, err := s.Foods().CountOwn(ctx, v.UserID)
-			if err != nil {
-				return err
-			}
-			if err := nutrition.EntitlementsOf(acct.EffectivePlan(f.now())).Allow(nutrition.LimitOwnFoods, held); err != nil {
+			if err := allowOneMore(ctx, s, v.UserID, f.now(), nutrition.LimitOwnFoods, s.Foods().CountOwn); err != nil {
 				return err
 			}
 		}

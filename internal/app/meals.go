@@ -221,10 +221,7 @@ func (m *Meals) UpdateMeal(ctx context.Context, id ID, in UpdateMealInput) (nutr
 	now := m.now()
 	var out nutrition.Meal
 	err = m.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
-			return err
-		}
-		meal, err := s.Meals().Get(ctx, v.UserID, id)
+		meal, err := lockedMeal(ctx, s, v.UserID, id)
 		if err != nil {
 			return err
 		}
@@ -410,10 +407,7 @@ func (m *Meals) DeleteMeal(ctx context.Context, id ID) error {
 		return err
 	}
 	return m.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
-			return err
-		}
-		meal, err := s.Meals().Get(ctx, v.UserID, id)
+		meal, err := lockedMeal(ctx, s, v.UserID, id)
 		if err != nil {
 			return err
 		}
@@ -434,10 +428,7 @@ func (m *Meals) CopyMeal(ctx context.Context, id ID, eatenAt time.Time, typ *nut
 	now := m.now()
 	var out nutrition.Meal
 	err = m.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
-			return err
-		}
-		src, err := s.Meals().Get(ctx, v.UserID, id)
+		src, err := lockedMeal(ctx, s, v.UserID, id)
 		if err != nil {
 			return err
 		}
@@ -463,4 +454,12 @@ func (m *Meals) CopyMeal(ctx context.Context, id ID, eatenAt time.Time, typ *nut
 		return refresh(ctx, s, v.UserID, out.ID, out.LocalDate)
 	})
 	return out, err
+}
+
+// lockedMeal takes the user's write lock and loads meal id.
+func lockedMeal(ctx context.Context, s Store, user, id ID) (nutrition.Meal, error) {
+	if err := s.Meals().LockUser(ctx, user); err != nil {
+		return nutrition.Meal{}, err
+	}
+	return s.Meals().Get(ctx, user, id)
 }

@@ -100,15 +100,7 @@ func (t *Targets) create(ctx context.Context, tg nutrition.Target, activate bool
 			return err
 		}
 		now := t.now()
-		acct, err := s.Billing().ByUser(ctx, v.UserID)
-		if err != nil {
-			return err
-		}
-		held, err := s.Targets().Count(ctx, v.UserID)
-		if err != nil {
-			return err
-		}
-		if err := nutrition.EntitlementsOf(acct.EffectivePlan(now)).Allow(nutrition.LimitTargets, held); err != nil {
+		if err := allowOneMore(ctx, s, v.UserID, now, nutrition.LimitTargets, s.Targets().Count); err != nil {
 			return err
 		}
 		cur, hasActive, err := s.Targets().Active(ctx, v.UserID)
@@ -169,10 +161,7 @@ func (t *Targets) UpdateTarget(ctx context.Context, id ID, in UpdateTargetInput)
 	}
 	var out nutrition.Target
 	err = t.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
-			return err
-		}
-		tg, err := s.Targets().Get(ctx, v.UserID, id)
+		tg, err := lockedTarget(ctx, s, v.UserID, id)
 		if err != nil {
 			return err
 		}
@@ -203,10 +192,7 @@ func (t *Targets) ActivateTarget(ctx context.Context, id ID) (nutrition.Target, 
 	}
 	var out nutrition.Target
 	err = t.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
-			return err
-		}
-		tg, err := s.Targets().Get(ctx, v.UserID, id)
+		tg, err := lockedTarget(ctx, s, v.UserID, id)
 		if err != nil {
 			return err
 		}
@@ -238,10 +224,7 @@ func (t *Targets) DeleteTarget(ctx context.Context, id ID) error {
 		return err
 	}
 	return t.uow.Do(ctx, func(ctx context.Context, s Store) error {
-		if err := s.Meals().LockUser(ctx, v.UserID); err != nil {
-			return err
-		}
-		tg, err := s.Targets().Get(ctx, v.UserID, id)
+		tg, err := lockedTarget(ctx, s, v.UserID, id)
 		if err != nil {
 			return err
 		}
@@ -254,4 +237,26 @@ func (t *Targets) DeleteTarget(ctx context.Context, id ID) error {
 		}
 		return nil
 	})
+}
+
+// lockedTarget takes the user's write lock and loads target id.
+func lockedTarget(ctx context.Context, s Store, user, id ID) (nutrition.Target, error) {
+	if err := s.Meals().LockUser(ctx, user); err != nil {
+		return nutrition.Target{}, err
+	}
+	return s.Targets().Get(ctx, user, id)
+}
+
+// allowOneMore checks that user's plan at now allows one more item of limit
+// l, count giving how many the user holds (PLAN_LIMIT otherwise).
+func allowOneMore(ctx context.Context, s Store, user ID, now time.Time, l nutrition.Limit, count func(context.Context, ID) (int, error)) error {
+	acct, err := s.Billing().ByUser(ctx, user)
+	if err != nil {
+		return err
+	}
+	held, err := count(ctx, user)
+	if err != nil {
+		return err
+	}
+	return nutrition.EntitlementsOf(acct.EffectivePlan(now)).Allow(l, held)
 }

@@ -183,36 +183,17 @@ func (r profiles) Create(ctx context.Context, p nutrition.Profile) (nutrition.Pr
 	return toProfile(row), nil
 }
 
-// applyProfile sets every field of p on the mutation m.
+// applyProfile sets every field of p on the mutation m (an optional field
+// that is nil is cleared).
 func applyProfile(m *ent.ProfileMutation, p nutrition.Profile) {
 	m.SetDisplayName(p.DisplayName)
 	m.SetGoal(profile.Goal(p.Goal))
 	m.SetTimeZone(p.TimeZone)
-	if p.Sex != nil {
-		m.SetSex(profile.Sex(*p.Sex))
-	} else {
-		m.ClearSex()
-	}
-	if p.BirthDate != nil {
-		m.SetBirthDate(p.BirthDate.String())
-	} else {
-		m.ClearBirthDate()
-	}
-	if p.HeightCm != nil {
-		m.SetHeightCm(*p.HeightCm)
-	} else {
-		m.ClearHeightCm()
-	}
-	if p.WeightKg != nil {
-		m.SetWeightKg(*p.WeightKg)
-	} else {
-		m.ClearWeightKg()
-	}
-	if p.ActivityLevel != nil {
-		m.SetActivityLevel(profile.ActivityLevel(*p.ActivityLevel))
-	} else {
-		m.ClearActivityLevel()
-	}
+	setOrClear(p.Sex, func(s nutrition.Sex) { m.SetSex(profile.Sex(s)) }, m.ClearSex)
+	setOrClear(p.BirthDate, func(d nutrition.Date) { m.SetBirthDate(d.String()) }, m.ClearBirthDate)
+	setOrClear(p.HeightCm, m.SetHeightCm, m.ClearHeightCm)
+	setOrClear(p.WeightKg, m.SetWeightKg, m.ClearWeightKg)
+	setOrClear(p.ActivityLevel, func(a nutrition.ActivityLevel) { m.SetActivityLevel(profile.ActivityLevel(a)) }, m.ClearActivityLevel)
 }
 
 func (r profiles) ByUser(ctx context.Context, u app.ID) (nutrition.Profile, error) {
@@ -255,16 +236,30 @@ func toAccount(a *ent.BillingAccount) nutrition.BillingAccount {
 	}
 }
 
+// applyAccount sets every field of a on the mutation m (an optional field
+// that is nil is cleared).
+func applyAccount(m *ent.BillingAccountMutation, a nutrition.BillingAccount) {
+	m.SetPlan(billingaccount.Plan(a.Plan))
+	m.SetStatus(billingaccount.Status(a.Status))
+	setOrClear(a.TrialEndsAt, func(t time.Time) { m.SetTrialEndsAt(t.UTC()) }, m.ClearTrialEndsAt)
+	setOrClear(a.CurrentPeriodEnd, func(t time.Time) { m.SetCurrentPeriodEnd(t.UTC()) }, m.ClearCurrentPeriodEnd)
+	setOrClear(a.CustomerRef, m.SetProviderCustomerID, m.ClearProviderCustomerID)
+	setOrClear(a.SubscriptionID, m.SetProviderSubscriptionID, m.ClearProviderSubscriptionID)
+}
+
+// setOrClear calls set with *v, or clear when v is nil.
+func setOrClear[T any](v *T, set func(T), clear func()) {
+	if v == nil {
+		clear()
+		return
+	}
+	set(*v)
+}
+
 func (r billing) Create(ctx context.Context, a nutrition.BillingAccount) (nutrition.BillingAccount, error) {
-	row, err := r.tx.BillingAccount.Create().
-		SetUserID(id(a.UserID)).
-		SetPlan(billingaccount.Plan(a.Plan)).
-		SetStatus(billingaccount.Status(a.Status)).
-		SetNillableTrialEndsAt(utcPtr(a.TrialEndsAt)).
-		SetNillableCurrentPeriodEnd(utcPtr(a.CurrentPeriodEnd)).
-		SetNillableProviderCustomerID(a.CustomerRef).
-		SetNillableProviderSubscriptionID(a.SubscriptionID).
-		Save(ctx)
+	c := r.tx.BillingAccount.Create().SetUserID(id(a.UserID))
+	applyAccount(c.Mutation(), a)
+	row, err := c.Save(ctx)
 	if err != nil {
 		return nutrition.BillingAccount{}, Translate(err)
 	}
@@ -303,15 +298,9 @@ func (r billing) Update(ctx context.Context, ref app.AccountRef, fn func(*nutrit
 	if err := fn(&a); err != nil {
 		return toAccount(row), err
 	}
-	row, err = r.tx.BillingAccount.UpdateOneID(row.ID).
-		SetPlan(billingaccount.Plan(a.Plan)).
-		SetStatus(billingaccount.Status(a.Status)).
-		SetNillableTrialEndsAt(utcPtr(a.TrialEndsAt)).
-		SetNillableCurrentPeriodEnd(utcPtr(a.CurrentPeriodEnd)).
-		SetNillableProviderCustomerID(a.CustomerRef).
-		SetNillableProviderSubscriptionID(a.SubscriptionID).
-		Save(ctx)
-	if err != nil {
+	upd := r.tx.BillingAccount.UpdateOneID(row.ID)
+	applyAccount(upd.Mutation(), a)
+	if row, err = upd.Save(ctx); err != nil {
 		return nutrition.BillingAccount{}, Translate(err)
 	}
 	return toAccount(row), nil
