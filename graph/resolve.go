@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
 	"nutrigraph/ent"
@@ -180,7 +181,7 @@ func (r *Resolver) summaries(ctx context.Context, fromS, toS, fromField, toField
 		for id := range targetIDs {
 			ids = append(ids, id)
 		}
-		ts, err := r.client.Target.Query().Where(target.IDIn(ids...)).All(ctx)
+		ts, err := r.summaryTargets(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -207,6 +208,26 @@ func (r *Resolver) summaries(ctx context.Context, fromS, toS, fromField, toField
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// summaryTargets loads the targets ids with what the selection of the
+// summaries' `target` field asks for (nutrients, snapshots, …) loaded
+// eagerly: the summaries share these rows, so a query for the targets' goals
+// costs one statement per edge, not one per day.
+func (r *Resolver) summaryTargets(ctx context.Context, ids []uuid.UUID) ([]*ent.Target, error) {
+	q := r.client.Target.Query().Where(target.IDIn(ids...))
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{"DailySummary"}) {
+			if f.Name != "target" {
+				continue
+			}
+			var err error
+			if q, err = q.CollectFields(graphql.WithFieldContext(ctx, &graphql.FieldContext{Parent: fc, Object: "DailySummary", Field: f})); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return q.All(ctx)
 }
 
 // now is the resolvers' clock.
