@@ -145,12 +145,13 @@ func resolveEntry(ctx context.Context, s Store, path string, in EntryInput) (nut
 }
 
 // entryGrams is the weight of a catalogue entry: grams, or quantity × the
-// portion's weight per unit.
+// portion's weight per unit. path is the input path of the entry; "" for
+// the top-level input of UpdateEntry.
 func entryGrams(path string, food nutrition.Food, in EntryInput) (float64, error) {
 	switch {
 	case in.PortionID != nil:
 		if in.Grams != nil {
-			return 0, nutrition.Invalid(path+".grams", "give grams or a portion, not both")
+			return 0, nutrition.Invalid(inputPath(path, "grams"), "give grams or a portion, not both")
 		}
 		q := 1.0
 		if in.Quantity != nil {
@@ -160,20 +161,28 @@ func entryGrams(path string, food nutrition.Food, in EntryInput) (float64, error
 			if p.ID == *in.PortionID {
 				g := q * p.Grams / p.Amount
 				if q <= 0 || nutrition.ValidateGrams("", g) != nil {
-					return 0, nutrition.Invalid(path+".quantity", "the quantity must be more than 0 and weigh at most %g g", nutrition.MaxEntryGrams)
+					return 0, nutrition.Invalid(inputPath(path, "quantity"), "the quantity must be more than 0 and weigh at most %g g", nutrition.MaxEntryGrams)
 				}
 				return g, nil
 			}
 		}
-		return 0, nutrition.Invalid(path+".portionId", "the food has no such portion")
+		return 0, nutrition.Invalid(inputPath(path, "portionId"), "the food has no such portion")
 	case in.Grams != nil:
 		if in.Quantity != nil {
-			return 0, nutrition.Invalid(path+".quantity", "a quantity needs a portion")
+			return 0, nutrition.Invalid(inputPath(path, "quantity"), "a quantity needs a portion")
 		}
-		return *in.Grams, nutrition.ValidateGrams(path+".grams", *in.Grams)
+		return *in.Grams, nutrition.ValidateGrams(inputPath(path, "grams"), *in.Grams)
 	default:
-		return 0, nutrition.Invalid(path+".grams", "a catalogue food needs grams or a portion")
+		return 0, nutrition.Invalid(inputPath(path, "grams"), "a catalogue food needs grams or a portion")
 	}
+}
+
+// inputPath is the input path of name within path ("" for the top level).
+func inputPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 // refresh recomputes the totals of meal id (if not zero) and of day.
