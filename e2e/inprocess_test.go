@@ -13,19 +13,13 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	"github.com/google/uuid"
 
 	"nutrigraph/ent"
-	"nutrigraph/ent/profile"
-	"nutrigraph/graph"
-	"nutrigraph/internal/api"
-	"nutrigraph/internal/app"
+	"nutrigraph/internal/config"
 	"nutrigraph/internal/db"
 	"nutrigraph/internal/httpapi"
-	"nutrigraph/internal/nutrition"
 	"nutrigraph/internal/password"
-	"nutrigraph/internal/ratelimit"
-	"nutrigraph/internal/store"
+	"nutrigraph/internal/server"
 	"nutrigraph/internal/testdb"
 )
 
@@ -97,8 +91,9 @@ func (t countingTx) Exec(ctx context.Context, query string, args, v any) error {
 }
 
 // stack is the API served in-process over a test database: the production
-// composition of use cases, schema, middleware and routes (as in wire.go),
-// with an ent client that counts its statements and cheap password hashing.
+// composition of use cases, schema, middleware and routes (server.Wire, with
+// the default configuration) over an ent client that counts its statements,
+// with cheap password hashing.
 type stack struct {
 	db    *db.DB
 	stmts *statements
@@ -130,39 +125,23 @@ func newStack(t testing.TB, dialectName string) *stack {
 	s.db = &db.DB{SQL: d.SQL, Dialect: d.Dialect, Client: client}
 
 	clock := func() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) }
-	uow := store.NewUnitOfWork(client, d.Dialect)
-	accounts, err := app.NewAccounts(uow, cheapHashing, clock, ratelimit.New(1000, time.Minute), ratelimit.New(1000, time.Minute))
+	cfg, err := config.Load(nil, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, err := app.NewTargets(uow, clock)
+	schema, opts, err := server.Wire(cfg, s.db, clock, nil, server.WithPasswordHasher(cheapHashing))
 	if err != nil {
 		t.Fatal(err)
 	}
-	meals, err := app.NewMeals(uow, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	foods, err := app.NewFoods(uow, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zone := func(ctx context.Context, user uuid.UUID) (*time.Location, error) {
-		p, err := client.Profile.Query().Where(profile.UserID(user)).Only(ctx)
-		if err != nil {
-			return nil, err
-		}
-		loc, err := nutrition.LoadZone(p.TimeZone)
-		if err != nil {
-			return time.UTC, nil
-		}
-		return loc, nil
-	}
-	schema := graph.NewExecutableSchema(graph.Deps{Client: client, Accounts: accounts, Targets: targets, Meals: meals, Foods: foods, Clock: clock})
-	s.handler = httpapi.New(httpapi.Config{}, s.db, schema, nil,
-		httpapi.WithAPIMiddleware(api.Authenticate(accounts)),
-		httpapi.WithAPIRoute("GET /export/entries.csv", api.ExportCSV(store.Exporter{DB: d.SQL, Dialect: d.Dialect}, zone)),
-	)
+	s.handler = httpapi.New(httpapi.Config{
+		GraphiQL:       cfg.GraphiQL,
+		Introspection:  cfg.Introspection,
+		RequestTimeout: cfg.RequestTimeout,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxComplexity:  cfg.QueryMaxComplexity,
+		MaxDepth:       cfg.QueryMaxDepth,
+		MaxTokens:      cfg.QueryMaxTokens,
+	}, s.db, schema, nil, opts...)
 	s.srv = httptest.NewServer(s.handler)
 	t.Cleanup(s.srv.Close)
 	return s
