@@ -2762,11 +2762,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, user.FieldEmail)
 				fieldSeen[user.FieldEmail] = struct{}{}
 			}
-		case "plan":
-			if _, ok := fieldSeen[user.FieldPlan]; !ok {
-				selectedFields = append(selectedFields, user.FieldPlan)
-				fieldSeen[user.FieldPlan] = struct{}{}
-			}
 		case "trialEndsAt":
 			if _, ok := fieldSeen[user.FieldTrialEndsAt]; !ok {
 				selectedFields = append(selectedFields, user.FieldTrialEndsAt)

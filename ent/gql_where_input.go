@@ -5165,12 +5165,6 @@ type UserWhereInput struct {
 	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
 	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
 
-	// "plan" field predicates.
-	Plan      *user.Plan  `json:"plan,omitempty"`
-	PlanNEQ   *user.Plan  `json:"planNEQ,omitempty"`
-	PlanIn    []user.Plan `json:"planIn,omitempty"`
-	PlanNotIn []user.Plan `json:"planNotIn,omitempty"`
-
 	// "trial_ends_at" field predicates.
 	TrialEndsAt       *time.Time  `json:"trialEndsAt,omitempty"`
 	TrialEndsAtNEQ    *time.Time  `json:"trialEndsAtNEQ,omitempty"`
@@ -5389,18 +5383,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	}
 	if i.EmailContainsFold != nil {
 		predicates = append(predicates, user.EmailContainsFold(*i.EmailContainsFold))
-	}
-	if i.Plan != nil {
-		predicates = append(predicates, user.PlanEQ(*i.Plan))
-	}
-	if i.PlanNEQ != nil {
-		predicates = append(predicates, user.PlanNEQ(*i.PlanNEQ))
-	}
-	if len(i.PlanIn) > 0 {
-		predicates = append(predicates, user.PlanIn(i.PlanIn...))
-	}
-	if len(i.PlanNotIn) > 0 {
-		predicates = append(predicates, user.PlanNotIn(i.PlanNotIn...))
 	}
 	if i.TrialEndsAt != nil {
 		predicates = append(predicates, user.TrialEndsAtEQ(*i.TrialEndsAt))

@@ -34,7 +34,9 @@ func (User) Fields() []ent.Field {
 		field.Enum("plan").
 			Values("FREE", "PREMIUM").
 			Default("FREE").
-			Comment("Plan as last computed from the billing account; the effective plan is recomputed with the clock"),
+			Comment("Plan as last computed from the billing account; the effective plan is recomputed with the clock").
+			// GraphQL's User.plan is the plan in force now (graph/accounts.graphql).
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Time("trial_ends_at").
 			Optional().
 			Nillable(),

@@ -81,8 +81,10 @@ func (a *Accounts) Register(ctx context.Context, in RegisterInput) (Auth, error)
 	}
 	token, tokenHash := newToken()
 	var out Auth
+	trial := nutrition.NewTrialAccount(ID{}, now)
 	err = a.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
-		u, err := s.Users().Create(ctx, nutrition.User{Email: email, PasswordHash: hash})
+		u, err := s.Users().Create(ctx, nutrition.User{Email: email, PasswordHash: hash,
+			Plan: trial.EffectivePlan(now), TrialEndsAt: trial.TrialEndsAt})
 		if err != nil {
 			return err
 		}
@@ -91,7 +93,9 @@ func (a *Accounts) Register(ctx context.Context, in RegisterInput) (Auth, error)
 		if _, err := s.Profiles().Create(ctx, p); err != nil {
 			return err
 		}
-		if _, err := s.Billing().Create(ctx, nutrition.NewTrialAccount(u.ID, now)); err != nil {
+		acct := trial
+		acct.UserID = u.ID
+		if _, err := s.Billing().Create(ctx, acct); err != nil {
 			return err
 		}
 		sess, err := s.Sessions().Create(ctx, nutrition.Session{UserID: u.ID, TokenHash: tokenHash, ExpiresAt: now.Add(nutrition.SessionLifetime)})

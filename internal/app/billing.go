@@ -150,6 +150,9 @@ func (b *Billing) HandleEvent(ctx context.Context, body []byte) (EventOutcome, e
 		case err == nil:
 			rec.Applied, outcome = true, EventApplied
 			rec.AccountID = &acct.ID
+			if err := s.Users().SetPlan(ctx, acct.UserID, acct.EffectivePlan(b.now())); err != nil {
+				return err
+			}
 		case code == nutrition.CodeNotFound:
 			rec.Detail, outcome = "unknown account", EventRejected
 		case code == nutrition.CodeConflict || code == nutrition.CodeInvalid:

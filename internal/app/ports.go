@@ -45,6 +45,8 @@ type UserRepository interface {
 	ByEmail(ctx context.Context, email string) (nutrition.User, error)
 	// SetPasswordHash replaces the password hash of user id.
 	SetPasswordHash(ctx context.Context, id ID, hash string) error
+	// SetPlan records the plan of user id as last computed.
+	SetPlan(ctx context.Context, id ID, plan nutrition.Plan) error
 	// Delete soft-deletes user id and everything the user owns.
 	Delete(ctx context.Context, id ID) error
 }

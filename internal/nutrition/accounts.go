@@ -12,7 +12,12 @@ type User struct {
 	ID           ID
 	Email        string
 	PasswordHash string
-	CreatedAt    time.Time
+	// Plan is the plan as last computed from the billing account (at
+	// registration and at each billing event); the plan in force is always
+	// BillingAccount.EffectivePlan, which also sees a trial end by the clock.
+	Plan        Plan
+	TrialEndsAt *time.Time
+	CreatedAt   time.Time
 }
 
 // NormalizeEmail trims and lower-cases an email address and checks its

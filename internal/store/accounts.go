@@ -71,11 +71,16 @@ func utcPtr(t *time.Time) *time.Time {
 type users struct{ *repos }
 
 func toUser(u *ent.User) nutrition.User {
-	return nutrition.User{ID: did(u.ID), Email: u.Email, PasswordHash: u.PasswordHash, CreatedAt: utc(u.CreatedAt)}
+	return nutrition.User{ID: did(u.ID), Email: u.Email, PasswordHash: u.PasswordHash,
+		Plan: nutrition.Plan(u.Plan), TrialEndsAt: utcPtr(u.TrialEndsAt), CreatedAt: utc(u.CreatedAt)}
 }
 
 func (r users) Create(ctx context.Context, u nutrition.User) (nutrition.User, error) {
-	row, err := r.tx.User.Create().SetEmail(u.Email).SetPasswordHash(u.PasswordHash).Save(ctx)
+	c := r.tx.User.Create().SetEmail(u.Email).SetPasswordHash(u.PasswordHash).SetNillableTrialEndsAt(utcPtr(u.TrialEndsAt))
+	if u.Plan != "" {
+		c.SetPlan(user.Plan(u.Plan))
+	}
+	row, err := c.Save(ctx)
 	if err != nil {
 		return nutrition.User{}, Translate(err)
 	}
@@ -100,6 +105,10 @@ func (r users) ByEmail(ctx context.Context, email string) (nutrition.User, error
 
 func (r users) SetPasswordHash(ctx context.Context, i app.ID, hash string) error {
 	return Translate(r.tx.User.UpdateOneID(id(i)).SetPasswordHash(hash).Exec(ctx))
+}
+
+func (r users) SetPlan(ctx context.Context, i app.ID, plan nutrition.Plan) error {
+	return Translate(r.tx.User.UpdateOneID(id(i)).SetPlan(user.Plan(plan)).Exec(ctx))
 }
 
 func (r users) Delete(ctx context.Context, i app.ID) error {

@@ -68,10 +68,13 @@ func testUsers(t *testing.T, uow app.UnitOfWork) {
 		got, err = s.Users().Get(ctx, u.ID)
 		require.NoError(t, err)
 		require.Equal(t, "ada@example.com", got.Email)
+		require.Equal(t, nutrition.PlanFree, got.Plan, "no plan given: free")
+		require.NoError(t, s.Users().SetPlan(ctx, u.ID, nutrition.PlanPremium))
 		require.NoError(t, s.Users().SetPasswordHash(ctx, u.ID, "new-hash"))
 		got, err = s.Users().Get(ctx, u.ID)
 		require.NoError(t, err)
 		require.Equal(t, "new-hash", got.PasswordHash)
+		require.Equal(t, nutrition.PlanPremium, got.Plan)
 		return nil
 	})
 	err := try(uow, func(ctx context.Context, s app.Store) error {

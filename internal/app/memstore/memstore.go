@@ -122,6 +122,9 @@ func (r users) Create(_ context.Context, u nutrition.User) (nutrition.User, erro
 	}
 	u.ID = newID()
 	u.CreatedAt = time.Now().UTC()
+	if u.Plan == "" {
+		u.Plan = nutrition.PlanFree // the column's default
+	}
 	r.st.users[u.ID] = u
 	return u, nil
 }
@@ -149,6 +152,16 @@ func (r users) SetPasswordHash(_ context.Context, id app.ID, hash string) error 
 		return nutrition.NotFound("user")
 	}
 	u.PasswordHash = hash
+	r.st.users[id] = u
+	return nil
+}
+
+func (r users) SetPlan(_ context.Context, id app.ID, plan nutrition.Plan) error {
+	u, ok := r.st.users[id]
+	if !ok {
+		return nutrition.NotFound("user")
+	}
+	u.Plan = plan
 	r.st.users[id] = u
 	return nil
 }
