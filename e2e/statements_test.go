@@ -175,6 +175,17 @@ func TestStatementCounts(t *testing.T) {
 			if len(sums.DailySummaries) != 31 {
 				t.Errorf("%d summaries, want 31", len(sums.DailySummaries))
 			}
+			// Logging a meal costs the same whatever its number of entries:
+			// the foods they name are read in one statement (and their
+			// portions in one more), the entries inserted in one.
+			logCount := func(n int) int {
+				st := s.count(c, nil, `mutation($in: LogMealInput!) { logMeal(input: $in) { id } }`, map[string]any{"in": map[string]any{
+					"eatenAt": now.Add(-2 * time.Hour).Format(time.RFC3339), "type": "SNACK", "entries": entries(n)}})
+				return len(st)
+			}
+			if small, large := logCount(3), logCount(40); small != large {
+				t.Errorf("logMeal: %d statements with 3 entries, %d with 40", small, large)
+			}
 			for _, tc := range cases {
 				t.Logf("%-58s %d statements with few parents, %d with many (each + %d for the session)", tc.name+":", few[tc.name]-authStatements, many[tc.name]-authStatements, authStatements)
 			}

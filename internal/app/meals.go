@@ -68,8 +68,12 @@ func (m *Meals) LogMeal(ctx context.Context, in LogMealInput) (nutrition.Meal, e
 			return err
 		}
 		meal := nutrition.Meal{UserID: v.UserID, EatenAt: in.EatenAt.UTC(), LocalDate: nutrition.LocalDate(in.EatenAt, loc), Type: in.Type, Note: in.Note}
+		foods, err := foodsOf(ctx, s, in.Entries)
+		if err != nil {
+			return err
+		}
 		for i, ei := range in.Entries {
-			e, err := resolveEntry(ctx, s, fmt.Sprintf("entries.%d", i), ei)
+			e, err := resolveEntry(fmt.Sprintf("entries.%d", i), ei, foods)
 			if err != nil {
 				return err
 			}
@@ -97,8 +101,23 @@ func validateMealFields(at time.Time, t nutrition.MealType, note string, now tim
 	return nutrition.ValidateNote("note", note)
 }
 
-// resolveEntry turns an entry input into an entry with copied amounts.
-func resolveEntry(ctx context.Context, s Store, path string, in EntryInput) (nutrition.Entry, error) {
+// foodsOf loads, in one go, the catalogue foods the entries name.
+func foodsOf(ctx context.Context, s Store, entries []EntryInput) (map[ID]nutrition.Food, error) {
+	var ids []ID
+	for _, e := range entries {
+		if e.FoodID != nil {
+			ids = append(ids, *e.FoodID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.Foods().GetMany(ctx, ids)
+}
+
+// resolveEntry turns an entry input into an entry with copied amounts;
+// foods holds the catalogue foods the viewer may log, by id.
+func resolveEntry(path string, in EntryInput, foods map[ID]nutrition.Food) (nutrition.Entry, error) {
 	if in.FoodID == nil {
 		if in.PortionID != nil || in.Quantity != nil {
 			return nutrition.Entry{}, nutrition.Invalid(path+".foodId", "a portion needs a food")
@@ -123,12 +142,9 @@ func resolveEntry(ctx context.Context, s Store, path string, in EntryInput) (nut
 	if in.Amounts != nil {
 		return nutrition.Entry{}, nutrition.Invalid(path+".nutrients", "the nutrients of a catalogue food come from the food")
 	}
-	food, err := s.Foods().Get(ctx, *in.FoodID)
-	if nutrition.CodeOf(err) == nutrition.CodeNotFound {
+	food, ok := foods[*in.FoodID]
+	if !ok {
 		return nutrition.Entry{}, nutrition.Invalid(path+".foodId", "no such food")
-	}
-	if err != nil {
-		return nutrition.Entry{}, err
 	}
 	grams, err := entryGrams(path, food, in)
 	if err != nil {
@@ -270,7 +286,11 @@ func (m *Meals) AddEntry(ctx context.Context, mealID ID, in EntryInput) (nutriti
 		if len(meal.Entries) >= nutrition.MaxEntriesPerMeal {
 			return ID{}, nutrition.Invalid("entry", "a meal has at most %d entries", nutrition.MaxEntriesPerMeal)
 		}
-		e, err := resolveEntry(ctx, s, "entry", in)
+		foods, err := foodsOf(ctx, s, []EntryInput{in})
+		if err != nil {
+			return ID{}, err
+		}
+		e, err := resolveEntry("entry", in, foods)
 		if err != nil {
 			return ID{}, err
 		}

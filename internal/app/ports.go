@@ -113,6 +113,9 @@ type FoodRepository interface {
 	// Get returns food id with its portions if the viewer may log it (a
 	// shared food, or one of the viewer's own). NOT_FOUND otherwise.
 	Get(ctx context.Context, id ID) (nutrition.Food, error)
+	// GetMany returns, by id, those of foods ids the viewer may log (as Get),
+	// in a fixed number of statements; ids it may not log are absent.
+	GetMany(ctx context.Context, ids []ID) (map[ID]nutrition.Food, error)
 	// CountOwn returns the number of live, unarchived own foods of user.
 	CountOwn(ctx context.Context, user ID) (int, error)
 	// GetOwn returns the live own food id of user (archived or not). NOT_FOUND otherwise.

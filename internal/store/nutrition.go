@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
+
 	gen "nutrigraph/ent"
 	"nutrigraph/ent/dailynutrition"
 	"nutrigraph/ent/food"
@@ -25,19 +27,38 @@ func (r *repos) Targets() app.TargetRepository { return targets{r} }
 
 type foods struct{ *repos }
 
-func (r foods) Get(ctx context.Context, i app.ID) (nutrition.Food, error) {
+// loggable is the predicate of the foods the viewer in ctx may log: shared
+// foods and their own, not archived.
+func loggable(ctx context.Context) predicate.Food {
 	visible := food.UserIDIsNil()
 	if v, ok := app.ViewerFrom(ctx); ok {
 		visible = food.Or(food.UserIDIsNil(), food.UserID(id(v.UserID)))
 	}
-	row, err := r.tx.Food.Query().
-		Where(food.ID(id(i)), visible, food.ArchivedAtIsNil()).
-		WithPortions(withPortions).
-		Only(ctx)
+	return food.And(visible, food.ArchivedAtIsNil())
+}
+
+func (r foods) Get(ctx context.Context, i app.ID) (nutrition.Food, error) {
+	row, err := r.tx.Food.Query().Where(food.ID(id(i)), loggable(ctx)).WithPortions(withPortions).Only(ctx)
 	if err != nil {
 		return nutrition.Food{}, Translate(err)
 	}
 	return toFood(row), nil
+}
+
+func (r foods) GetMany(ctx context.Context, ids []app.ID) (map[app.ID]nutrition.Food, error) {
+	uids := make([]uuid.UUID, len(ids))
+	for i, x := range ids {
+		uids[i] = id(x)
+	}
+	rows, err := r.tx.Food.Query().Where(food.IDIn(uids...), loggable(ctx)).WithPortions(withPortions).All(ctx)
+	if err != nil {
+		return nil, Translate(err)
+	}
+	out := make(map[app.ID]nutrition.Food, len(rows))
+	for _, row := range rows {
+		out[did(row.ID)] = toFood(row)
+	}
+	return out, nil
 }
 
 func toFood(row *gen.Food) nutrition.Food {

@@ -45,6 +45,11 @@ func testMeals(t *testing.T, h Harness) {
 		require.False(t, ok, "unknown stays unknown")
 		_, err = s.Foods().Get(ctx, nutrition.ID{3})
 		require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err))
+		many, err := s.Foods().GetMany(ctx, []nutrition.ID{butter.ID, {3}, butter.ID})
+		require.NoError(t, err)
+		require.Len(t, many, 1, "unknown ids are absent")
+		require.Equal(t, "Butter, salted", many[butter.ID].Name)
+		require.Len(t, many[butter.ID].Portions, 2)
 
 		require.NoError(t, s.Meals().LockUser(ctx, u.ID))
 		fid := butter.ID

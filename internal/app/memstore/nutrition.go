@@ -109,6 +109,16 @@ func (r foods) Get(ctx context.Context, id app.ID) (nutrition.Food, error) {
 	return f, nil
 }
 
+func (r foods) GetMany(ctx context.Context, ids []app.ID) (map[app.ID]nutrition.Food, error) {
+	out := make(map[app.ID]nutrition.Food, len(ids))
+	for _, id := range ids {
+		if f, err := r.Get(ctx, id); err == nil {
+			out[id] = f
+		}
+	}
+	return out, nil
+}
+
 type meals struct{ st *state }
 
 func (r meals) LockUser(context.Context, app.ID) error { return nil } // units of work are serialized
