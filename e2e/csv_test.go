@@ -32,7 +32,7 @@ func logMealID(c *client, at time.Time, typ string, entries ...map[string]any) (
 		}
 	}
 	c.do(&r, `mutation($in: LogMealInput!) { logMeal(input: $in) { id entries { id position } } }`,
-		map[string]any{"in": map[string]any{"eatenAt": at.Format(time.RFC3339), "type": typ, "entries": entries}})
+		map[string]any{"in": map[string]any{"eatenAt": at.Format(time.RFC3339), "mealType": typ, "entries": entries}})
 	ids := map[int]string{}
 	for _, e := range r.LogMeal.Entries {
 		ids[e.Position] = e.ID

@@ -258,7 +258,7 @@ func (w *world) logMeal(at time.Time, typ string, items ...item) *meal {
 	}
 	var r struct{ LogMeal mealResp }
 	w.c.do(&r, `mutation($in: LogMealInput!) { logMeal(input: $in) { `+mealFields+` } }`,
-		map[string]any{"in": map[string]any{"eatenAt": at.Format(time.RFC3339), "type": typ, "entries": in}})
+		map[string]any{"in": map[string]any{"eatenAt": at.Format(time.RFC3339), "mealType": typ, "entries": in}})
 	w.apply(m, r.LogMeal)
 	return m
 }
@@ -340,7 +340,7 @@ func (w *world) copyMeal(m *meal, at time.Time, typ string) *meal {
 	}
 	var r struct{ CopyMeal mealResp }
 	w.c.do(&r, `mutation($id: ID!, $in: CopyMealInput!) { copyMeal(id: $id, input: $in) { `+mealFields+` } }`,
-		map[string]any{"id": m.id, "in": map[string]any{"eatenAt": at.Format(time.RFC3339), "type": typ}})
+		map[string]any{"id": m.id, "in": map[string]any{"eatenAt": at.Format(time.RFC3339), "mealType": typ}})
 	w.apply(cp, r.CopyMeal)
 	return cp
 }

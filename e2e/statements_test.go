@@ -65,7 +65,7 @@ func TestStatementCounts(t *testing.T) {
 			logMeal := func(at time.Time, n int) {
 				var r struct{ LogMeal struct{ ID string } }
 				c.do(&r, `mutation($in: LogMealInput!) { logMeal(input: $in) { id } }`, map[string]any{"in": map[string]any{
-					"eatenAt": at.Format(time.RFC3339), "type": "LUNCH", "entries": entries(n)}})
+					"eatenAt": at.Format(time.RFC3339), "mealType": "LUNCH", "entries": entries(n)}})
 				meals = append(meals, r.LogMeal.ID)
 			}
 			// Meal i is eaten 18 hours before meal i-1: 40 meals cover 31 days.
@@ -180,7 +180,7 @@ func TestStatementCounts(t *testing.T) {
 			// portions in one more), the entries inserted in one.
 			logCount := func(n int) int {
 				st := s.count(c, nil, `mutation($in: LogMealInput!) { logMeal(input: $in) { id } }`, map[string]any{"in": map[string]any{
-					"eatenAt": now.Add(-2 * time.Hour).Format(time.RFC3339), "type": "SNACK", "entries": entries(n)}})
+					"eatenAt": now.Add(-2 * time.Hour).Format(time.RFC3339), "mealType": "SNACK", "entries": entries(n)}})
 				return len(st)
 			}
 			if small, large := logCount(3), logCount(40); small != large {

@@ -88,7 +88,7 @@ func summary(day string, meals int, t nutrition.Totals, goalsInForce []nutrition
 
 // foodInput converts an own-food input.
 func foodInput(in generated.FoodInput) app.FoodInput {
-	out := app.FoodInput{Name: in.Name, Group: deref(in.Group)}
+	out := app.FoodInput{Name: in.Name, Group: deref(in.FoodGroup)}
 	if a := amounts(in.Nutrients); a != nil {
 		out.Per100g = *a
 	}

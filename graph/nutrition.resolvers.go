@@ -51,7 +51,7 @@ func (r *mutationResolver) DeleteTarget(ctx context.Context, id uuid.UUID) (uuid
 
 // LogMeal is the resolver for the logMeal field.
 func (r *mutationResolver) LogMeal(ctx context.Context, input generated.LogMealInput) (*ent.Meal, error) {
-	in := app.LogMealInput{EatenAt: input.EatenAt, Type: nutrition.MealType(input.Type), Note: deref(input.Note)}
+	in := app.LogMealInput{EatenAt: input.EatenAt, Type: nutrition.MealType(input.MealType), Note: deref(input.Note)}
 	for _, e := range input.Entries {
 		in.Entries = append(in.Entries, entryInput(e))
 	}
@@ -62,8 +62,8 @@ func (r *mutationResolver) LogMeal(ctx context.Context, input generated.LogMealI
 // UpdateMeal is the resolver for the updateMeal field.
 func (r *mutationResolver) UpdateMeal(ctx context.Context, id uuid.UUID, input generated.UpdateMealInput) (*ent.Meal, error) {
 	in := app.UpdateMealInput{EatenAt: input.EatenAt, Note: input.Note}
-	if input.Type != nil {
-		t := nutrition.MealType(*input.Type)
+	if input.MealType != nil {
+		t := nutrition.MealType(*input.MealType)
 		in.Type = &t
 	}
 	m, err := r.meals.UpdateMeal(ctx, appID(id), in)
@@ -97,8 +97,8 @@ func (r *mutationResolver) DeleteMeal(ctx context.Context, id uuid.UUID) (uuid.U
 // CopyMeal is the resolver for the copyMeal field.
 func (r *mutationResolver) CopyMeal(ctx context.Context, id uuid.UUID, input generated.CopyMealInput) (*ent.Meal, error) {
 	var t *nutrition.MealType
-	if input.Type != nil {
-		mt := nutrition.MealType(*input.Type)
+	if input.MealType != nil {
+		mt := nutrition.MealType(*input.MealType)
 		t = &mt
 	}
 	m, err := r.meals.CopyMeal(ctx, appID(id), input.EatenAt, t)

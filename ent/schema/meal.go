@@ -27,7 +27,8 @@ func (Meal) Fields() []ent.Field {
 		ownerField(),
 		field.Time("eaten_at").Annotations(entgql.OrderField("EATEN_AT")),
 		localDateField("local_date", "LOCAL_DATE", false),
-		field.Enum("meal_type").Values("BREAKFAST", "LUNCH", "DINNER", "SNACK"),
+		field.Enum("meal_type").Values("BREAKFAST", "LUNCH", "DINNER", "SNACK").
+			Annotations(entgql.Type("MealType")),
 		field.String("note").MaxLen(1000).Optional(),
 	}
 }

@@ -80,9 +80,11 @@ func (TargetNutrient) Fields() []ent.Field {
 	return []ent.Field{
 		ownerField(),
 		field.UUID("target_id", uuid.UUID{}).Immutable(),
-		field.Enum("nutrient").Values(nutrientEnumValues()...),
+		field.Enum("nutrient").Values(nutrientEnumValues()...).
+			Annotations(entgql.Type("Nutrient")),
 		field.Float("amount").Min(0).Comment("In the nutrient's catalogue unit"),
-		field.Enum("direction").Values("AT_LEAST", "AT_MOST", "AROUND"),
+		field.Enum("direction").Values("AT_LEAST", "AT_MOST", "AROUND").
+			Annotations(entgql.Type("GoalDirection")),
 	}
 }
 

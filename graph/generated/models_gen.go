@@ -29,8 +29,8 @@ type ChangePasswordInput struct {
 }
 
 type CopyMealInput struct {
-	EatenAt time.Time      `json:"eatenAt"`
-	Type    *meal.MealType `json:"type,omitempty"`
+	EatenAt  time.Time      `json:"eatenAt"`
+	MealType *meal.MealType `json:"mealType,omitempty"`
 }
 
 type CreateTargetInput struct {
@@ -89,8 +89,8 @@ type EntryInput struct {
 }
 
 type FoodInput struct {
-	Name  string  `json:"name"`
-	Group *string `json:"group,omitempty"`
+	Name      string  `json:"name"`
+	FoodGroup *string `json:"foodGroup,omitempty"`
 	// Per 100 g; leave out what is unknown.
 	Nutrients *NutrientAmountsInput `json:"nutrients,omitempty"`
 	Portions  []*PortionInput       `json:"portions,omitempty"`
@@ -103,10 +103,10 @@ type GoalInput struct {
 }
 
 type LogMealInput struct {
-	EatenAt time.Time     `json:"eatenAt"`
-	Type    meal.MealType `json:"type"`
-	Note    *string       `json:"note,omitempty"`
-	Entries []*EntryInput `json:"entries"`
+	EatenAt  time.Time     `json:"eatenAt"`
+	MealType meal.MealType `json:"mealType"`
+	Note     *string       `json:"note,omitempty"`
+	Entries  []*EntryInput `json:"entries"`
 }
 
 type LoginInput struct {
@@ -178,9 +178,9 @@ type UpdateEntryInput struct {
 }
 
 type UpdateMealInput struct {
-	EatenAt *time.Time     `json:"eatenAt,omitempty"`
-	Type    *meal.MealType `json:"type,omitempty"`
-	Note    *string        `json:"note,omitempty"`
+	EatenAt  *time.Time     `json:"eatenAt,omitempty"`
+	MealType *meal.MealType `json:"mealType,omitempty"`
+	Note     *string        `json:"note,omitempty"`
 }
 
 // Fields left out (or null) stay as they are.

@@ -269,7 +269,7 @@ func TestAccountLifecycle(t *testing.T) {
 			// Some data of the account, to be deleted with it.
 			e.ok(t, loginToken, `mutation { createTarget(input: {name: "Mine", goals: [{nutrient: PROTEIN, amount: 90, direction: AT_LEAST}]}) { id } }`, nil, nil)
 			e.ok(t, loginToken, `mutation { createFood(input: {name: "My soup", nutrients: {energyKcal: 40}, portions: [{amount: 1, unit: "bowl", grams: 300}]}) { id } }`, nil, nil)
-			e.ok(t, loginToken, `mutation($at: Time!) { logMeal(input: {eatenAt: $at, type: LUNCH, entries: [{name: "Soup", nutrients: {energyKcal: 120}}]}) { id } }`,
+			e.ok(t, loginToken, `mutation($at: Time!) { logMeal(input: {eatenAt: $at, mealType: LUNCH, entries: [{name: "Soup", nutrients: {energyKcal: 120}}]}) { id } }`,
 				map[string]any{"at": start.Format(time.RFC3339)}, nil)
 			if got := ownedRows(e, uid, false); mustJSON(got) != `{"billing_accounts":1,"daily_nutritions":1,"food_entries":1,"food_portions":1,"foods":1,"meal_nutritions":1,"meals":1,"profiles":1,"target_nutrients":1,"target_snapshots":1,"targets":1,"users":1}` {
 				t.Errorf("rows of the account before deletion: %s", mustJSON(got))

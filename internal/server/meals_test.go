@@ -25,7 +25,7 @@ func TestUpdateEntryErrorsNameTheField(t *testing.T) {
 			portion := fd.CreateFood.Portions[0].ID
 			var ml loggedMeal
 			e.ok(t, u.Token, logMealMutation, map[string]any{"in": map[string]any{
-				"eatenAt": start.Format(time.RFC3339), "type": "BREAKFAST",
+				"eatenAt": start.Format(time.RFC3339), "mealType": "BREAKFAST",
 				"entries": []any{map[string]any{"foodId": fd.CreateFood.ID, "grams": 100}}}}, &ml)
 			entry := ml.LogMeal.Entries[0].ID
 

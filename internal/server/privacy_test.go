@@ -176,14 +176,14 @@ func setUpWorld(t *testing.T, e *env) *world {
 	w.aSnapshot = tg.CreateTarget.Snapshots.Edges[0].Node.ID
 
 	var fd createdFood
-	e.ok(t, w.a.Token, createFoodMutation, map[string]any{"in": map[string]any{"name": "Alice secret apple cake", "group": "Baked",
+	e.ok(t, w.a.Token, createFoodMutation, map[string]any{"in": map[string]any{"name": "Alice secret apple cake", "foodGroup": "Baked",
 		"nutrients": map[string]any{"energyKcal": 200, "proteinG": 4},
 		"portions":  []any{map[string]any{"amount": 1, "unit": "slice", "grams": 50}}}}, &fd)
 	w.aFood, w.aPortion = fd.CreateFood.ID, fd.CreateFood.Portions[0].ID
 
 	var ml loggedMeal
 	e.ok(t, w.a.Token, logMealMutation, map[string]any{"in": map[string]any{
-		"eatenAt": start.Add(-2 * time.Hour).Format(time.RFC3339), "type": "BREAKFAST", "note": "alice's breakfast",
+		"eatenAt": start.Add(-2 * time.Hour).Format(time.RFC3339), "mealType": "BREAKFAST", "note": "alice's breakfast",
 		"entries": []any{
 			map[string]any{"foodId": w.aFood, "portionId": w.aPortion, "quantity": 2},
 			map[string]any{"foodId": w.apple, "grams": 200},
@@ -236,7 +236,7 @@ func setUpWorld(t *testing.T, e *env) *world {
 	e.ok(t, w.b.Token, `mutation($id: ID!) { deleteFood(id: $id) { id } }`, map[string]any{"id": fd.CreateFood.ID}, nil)
 
 	e.ok(t, w.b.Token, logMealMutation, map[string]any{"in": map[string]any{
-		"eatenAt": start.Add(-time.Hour).Format(time.RFC3339), "type": "SNACK", "note": "bob's snack",
+		"eatenAt": start.Add(-time.Hour).Format(time.RFC3339), "mealType": "SNACK", "note": "bob's snack",
 		"entries": []any{
 			map[string]any{"foodId": w.apple, "grams": 100},
 			map[string]any{"foodId": w.bFood, "portionId": w.bPortion},
@@ -256,7 +256,7 @@ func setUpWorld(t *testing.T, e *env) *world {
 	e.ok(t, w.b.Token, `mutation($id: ID!, $at: Time!) { updateMeal(id: $id, input: {eatenAt: $at}) { id } }`,
 		map[string]any{"id": w.bMeal, "at": start.Add(-time.Hour).Format(time.RFC3339)}, nil)
 	var copied struct{ CopyMeal struct{ ID string } }
-	e.ok(t, w.b.Token, `mutation($id: ID!, $at: Time!) { copyMeal(id: $id, input: {eatenAt: $at, type: DINNER}) { id } }`,
+	e.ok(t, w.b.Token, `mutation($id: ID!, $at: Time!) { copyMeal(id: $id, input: {eatenAt: $at, mealType: DINNER}) { id } }`,
 		map[string]any{"id": w.bMeal, "at": start.Add(-3 * time.Hour).Format(time.RFC3339)}, &copied)
 	e.ok(t, w.b.Token, `mutation($id: ID!) { deleteMeal(id: $id) }`, map[string]any{"id": copied.CopyMeal.ID}, nil)
 
@@ -277,7 +277,7 @@ func setUpWorld(t *testing.T, e *env) *world {
 	e.ok(t, chris.Token, `mutation { createTarget(input: {name: "Chris", goals: [{nutrient: ENERGY_KCAL, amount: 1, direction: AT_LEAST}]}) { id } }`, nil, nil)
 	e.ok(t, chris.Token, `mutation { createFood(input: {name: "Chris food", portions: [{amount: 1, unit: "cup", grams: 10}]}) { id } }`, nil, nil)
 	e.ok(t, chris.Token, logMealMutation, map[string]any{"in": map[string]any{
-		"eatenAt": start.Add(-time.Hour).Format(time.RFC3339), "type": "SNACK",
+		"eatenAt": start.Add(-time.Hour).Format(time.RFC3339), "mealType": "SNACK",
 		"entries": []any{map[string]any{"foodId": w.apple, "grams": 10}}}}, nil)
 	e.ok(t, chris.Token, `mutation { deleteAccount(input: {password: "chris's password"}) }`, nil, nil)
 	return w
@@ -743,7 +743,7 @@ func mutationsWithIDs(w *world, at string) []mutationCase {
 	foods := []mutationTarget{{"A's food", w.aFood, gid.Food}, {"a shared food", w.apple, gid.Food}}
 	return []mutationCase{
 		{"updateMeal", `mutation($id: ID!) { updateMeal(id: $id, input: {note: "bob was here"}) { id note } }`, id, aMeal},
-		{"updateMeal eatenAt", `mutation($id: ID!, $at: Time!) { updateMeal(id: $id, input: {eatenAt: $at, type: DINNER}) { id } }`, withAt, aMeal},
+		{"updateMeal eatenAt", `mutation($id: ID!, $at: Time!) { updateMeal(id: $id, input: {eatenAt: $at, mealType: DINNER}) { id } }`, withAt, aMeal},
 		{"addEntry", `mutation($id: ID!) { addEntry(mealId: $id, input: {name: "Bob snack", nutrients: {energyKcal: 1}}) { id entries { name } } }`, id, aMeal},
 		{"addEntry food", `mutation($id: ID!) { addEntry(mealId: $id, input: {foodId: "` + w.apple + `", grams: 10}) { id } }`, id, aMeal},
 		{"updateEntry grams", `mutation($id: ID!) { updateEntry(id: $id, input: {grams: 1}) { id entries { name grams } } }`, id, aEntries},
@@ -782,7 +782,7 @@ func testInputIDs(t *testing.T, e *env, w *world) {
 				}
 				out[i] = cp
 			}
-			return map[string]any{"in": map[string]any{"eatenAt": at, "type": "LUNCH", "entries": out}}
+			return map[string]any{"in": map[string]any{"eatenAt": at, "mealType": "LUNCH", "entries": out}}
 		}
 	}
 	const addEntry = `mutation($meal: ID!, $in: EntryInput!) { addEntry(mealId: $meal, input: $in) { id } }`
@@ -981,7 +981,7 @@ func testAnonymous(t *testing.T, e *env, w *world) {
 		{createTargetMutation, map[string]any{"in": map[string]any{"name": "x", "goals": []any{map[string]any{"nutrient": "ENERGY_KCAL", "amount": 1, "direction": "AT_LEAST"}}}}},
 		{`mutation { computeTargetFromProfile { id } }`, nil},
 		{createFoodMutation, map[string]any{"in": map[string]any{"name": "x"}}},
-		{logMealMutation, map[string]any{"in": map[string]any{"eatenAt": at, "type": "LUNCH", "entries": []any{map[string]any{"name": "x", "nutrients": map[string]any{"energyKcal": 1}}}}}},
+		{logMealMutation, map[string]any{"in": map[string]any{"eatenAt": at, "mealType": "LUNCH", "entries": []any{map[string]any{"name": "x", "nutrients": map[string]any{"energyKcal": 1}}}}}},
 		{`mutation { updateProfile(input: {displayName: "x"}) { id } }`, nil},
 		{`mutation { changePassword(input: {currentPassword: "alice's password", newPassword: "taken over!"}) }`, nil},
 		{`mutation { deleteAccount(input: {password: "alice's password"}) }`, nil},
