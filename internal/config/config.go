@@ -282,7 +282,8 @@ func PrintHelp(w io.Writer) {
 
 Usage:
   nutrigraph [-flag=value ...]     serve
-  nutrigraph migrate ...           versioned migrations (nutrigraph migrate --help)
+  nutrigraph migrate ...           versioned migrations (nutrigraph migrate help)
+  nutrigraph foods import|status   load the bundled USDA food catalogue / show its version
   nutrigraph -h | --help           this help
 
 Settings come from environment variables or from the flags named beside them

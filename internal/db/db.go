@@ -16,7 +16,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq" // PostgreSQL driver "postgres"
+	"github.com/lib/pq" // PostgreSQL driver "postgres"
 	"modernc.org/sqlite"
 
 	"nutrigraph/ent"
@@ -155,6 +155,16 @@ func Open(ctx context.Context, rawURL string, pool Pool) (*DB, error) {
 	return &DB{SQL: sqldb, Dialect: driver, Client: ent.NewClient(ent.Driver(drv))}, nil
 }
 
+// permanent reports whether err is one that waiting cannot cure: a missing
+// database or a refused login (SQLSTATE class 28, and 3D000).
+func permanent(err error) bool {
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return pe.Code == "3D000" || strings.HasPrefix(string(pe.Code), "28")
+}
+
 // OpenWithRetry opens the database, retrying with exponential back-off
 // (capped at 5 s between attempts) until it answers or wait has passed.
 func OpenWithRetry(ctx context.Context, rawURL string, pool Pool, wait time.Duration, log *slog.Logger) (*DB, error) {
@@ -165,7 +175,7 @@ func OpenWithRetry(ctx context.Context, rawURL string, pool Pool, wait time.Dura
 		if err == nil {
 			return d, nil
 		}
-		if _, _, perr := Parse(rawURL); perr != nil || time.Now().Add(delay).After(deadline) {
+		if _, _, perr := Parse(rawURL); perr != nil || permanent(err) || time.Now().Add(delay).After(deadline) {
 			return nil, err
 		}
 		log.Warn("database not ready, retrying", "attempt", attempt, "retry_in", delay.String(), "error", err.Error())

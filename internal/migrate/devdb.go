@@ -15,7 +15,7 @@ import (
 // DefaultDevServerURL is the PostgreSQL server on which `migrate diff` and
 // `migrate lint` create their temporary dev databases when DEV_DATABASE_URL
 // is not set.
-const DefaultDevServerURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+const DefaultDevServerURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
 // devDB is a clean, throw-away database for planning and linting.
 type devDB struct {

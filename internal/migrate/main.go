@@ -65,7 +65,7 @@ Environment:
                     postgres://user:pass@host:5432/db?sslmode=disable or sqlite://FILE
   DEV_DATABASE_URL  PostgreSQL server used by diff and lint to create temporary dev
                     databases (needs CREATE DATABASE; default
-                    postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
+                    postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 `
 
 // Main runs `nutrigraph migrate <args>` and returns the exit code: 0 on

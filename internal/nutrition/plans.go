@@ -72,6 +72,18 @@ const (
 	LimitOwnFoods Limit = "own_foods"
 )
 
+// noun names n items of the limit in words ("1 target", "30 own foods").
+func (l Limit) noun(n int) string {
+	one, many := "target", "targets"
+	if l == LimitOwnFoods {
+		one, many = "own food", "own foods"
+	}
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // Entitlements are the limits of a plan; 0 means unlimited.
 type Entitlements struct {
 	Plan     Plan
@@ -102,7 +114,7 @@ func (e Entitlements) Allow(l Limit, held int) error {
 	}
 	if max > 0 && held+1 > max {
 		return &Error{Code: CodePlanLimit, Field: string(l),
-			Message: fmt.Sprintf("the %s plan allows %d %s; upgrade to premium for more", e.Plan, max, l)}
+			Message: fmt.Sprintf("the %s plan allows %d %s; upgrade to premium for more", e.Plan, max, l.noun(max))}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@
 //     Open deserializes it into a new private in-memory database (about a
 //     millisecond instead of replaying every migration).
 //   - PostgreSQL (server TEST_DATABASE_URL, default
-//     postgres://postgres@127.0.0.1:5432/test?sslmode=disable; the user needs
+//     postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable; the user needs
 //     CREATE DATABASE): the migrations are applied to a template database
 //     named after their checksum (nutrigraph_tmpl_<sum>), kept between runs
 //     and shared by test binaries running in parallel; every Open creates
@@ -58,7 +58,7 @@ import (
 )
 
 // DefaultPostgresURL is the server used when TEST_DATABASE_URL is not set.
-const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
 const (
 	sqliteDialect   = "sqlite3"
