@@ -12,6 +12,7 @@ import (
 	"nutrigraph/ent"
 	"nutrigraph/graph/generated"
 	"nutrigraph/internal/app"
+	"nutrigraph/internal/nutrition"
 )
 
 // Resolver is the root resolver; it holds the dependencies of every resolver.
@@ -37,9 +38,28 @@ type Deps struct {
 
 // NewExecutableSchema returns the executable GraphQL schema served by the API.
 func NewExecutableSchema(d Deps) graphql.ExecutableSchema {
-	return generated.NewExecutableSchema(generated.Config{
+	cfg := generated.Config{
 		Resolvers: &Resolver{client: d.Client, accounts: d.Accounts, targets: d.Targets, meals: d.Meals, foods: d.Foods, clock: d.Clock},
-	})
+	}
+	// A range of days costs its selection once per day, like a connection
+	// costs its selection once per row: a query cannot ask for a year of
+	// summaries hundreds of times over within the complexity limit.
+	cfg.Complexity.Query.DailySummaries = func(child int, from, to string) int {
+		return 1 + rangeDays(from, to)*child
+	}
+	return generated.NewExecutableSchema(cfg)
+}
+
+// rangeDays is the number of days from..to counts for complexity: the
+// range's length when valid (at most the longest allowed range), else 1 (the
+// resolver refuses it).
+func rangeDays(from, to string) int {
+	f, err1 := nutrition.ParseDate("from", from)
+	t, err2 := nutrition.ParseDate("to", to)
+	if err1 != nil || err2 != nil || t.Before(f) {
+		return 1
+	}
+	return min(f.DaysUntil(t)+1, nutrition.MaxRangeDays)
 }
 
 // NewSchema returns the executable schema over client alone (reads only:

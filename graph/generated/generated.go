@@ -5728,7 +5728,11 @@ type DailySummary {
   saltEquivalentG: Float!
   "Entries whose sodium (and so salt) was unknown."
   saltMissing: Int!
-  "The target whose goals applied that day; null when none."
+  """
+  The target whose goals applied that day, as it is now (its goals may have
+  changed since: progress holds the goals of that day); null when no target
+  applied or the target has been deleted since.
+  """
   target: Target
   "Empty when no target applied that day."
   progress: [NutrientProgress!]!

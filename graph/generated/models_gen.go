@@ -50,7 +50,9 @@ type DailySummary struct {
 	SaltEquivalentG float64 `json:"saltEquivalentG"`
 	// Entries whose sodium (and so salt) was unknown.
 	SaltMissing int `json:"saltMissing"`
-	// The target whose goals applied that day; null when none.
+	// The target whose goals applied that day, as it is now (its goals may have
+	// changed since: progress holds the goals of that day); null when no target
+	// applied or the target has been deleted since.
 	Target *ent.Target `json:"target,omitempty"`
 	// Empty when no target applied that day.
 	Progress []*NutrientProgress `json:"progress"`

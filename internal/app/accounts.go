@@ -131,6 +131,10 @@ func (a *Accounts) Login(ctx context.Context, in LoginInput) (Auth, error) {
 	if err := a.limit(now, "email:"+email, a.emailLimit); err != nil {
 		return Auth{}, err
 	}
+	if nutrition.ValidateText("email", email) != nil {
+		a.hasher.Verify(a.dummy(), in.Password) // same work as a real check
+		return Auth{}, errBadCredentials
+	}
 	var user nutrition.User
 	err := a.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
 		var err error

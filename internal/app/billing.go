@@ -99,6 +99,12 @@ type billingEventBody struct {
 	CurrentPeriodEnd *int64 `json:"current_period_end"`
 }
 
+// plausibleUnix reports whether sec is a Unix time within the years 2000–2199,
+// which every database stores and every real event falls in.
+func plausibleUnix(sec int64) bool {
+	return sec >= 946684800 && sec < 7258118400
+}
+
 // EventOutcome says what became of a billing event.
 type EventOutcome string
 
@@ -125,8 +131,15 @@ func (b *Billing) HandleEvent(ctx context.Context, body []byte) (EventOutcome, e
 		return "", nutrition.Invalid("type", "an event type is required")
 	case ev.Account == "" || len(ev.Account) > 255:
 		return "", nutrition.Invalid("account", "an account reference is required")
-	case ev.Created <= 0:
-		return "", nutrition.Invalid("created", "an event timestamp is required")
+	case !plausibleUnix(ev.Created):
+		return "", nutrition.Invalid("created", "an event timestamp (Unix seconds, years 2000–2199) is required")
+	case ev.CurrentPeriodEnd != nil && !plausibleUnix(*ev.CurrentPeriodEnd):
+		return "", nutrition.Invalid("current_period_end", "a period end is Unix seconds within the years 2000–2199")
+	}
+	for field, v := range map[string]string{"id": ev.ID, "type": ev.Type, "account": ev.Account} {
+		if err := nutrition.ValidateText(field, v); err != nil {
+			return "", err
+		}
 	}
 	var periodEnd *time.Time
 	if ev.CurrentPeriodEnd != nil {

@@ -88,10 +88,14 @@ func TestHandleBillingEvent(t *testing.T) {
 	}
 	require.Len(t, f.store.BillingEvents(), 7, "every distinct event is recorded once, rejected ones too")
 
-	got, err := billing.HandleEvent(context.Background(), []byte(`{"id":"evt_9","type":"subscription.activated","account":"cus_nobody","created":1}`))
+	got, err := billing.HandleEvent(context.Background(), []byte(`{"id":"evt_9","type":"subscription.activated","account":"cus_nobody","created":1772366400}`))
 	require.NoError(t, err)
 	require.Equal(t, app.EventRejected, got)
-	for _, body := range []string{`nope`, `{}`, `{"id":"x"}`, `{"id":"x","type":"t"}`, `{"id":"x","type":"t","account":"a"}`} {
+	for _, body := range []string{`nope`, `{}`, `{"id":"x"}`, `{"id":"x","type":"t"}`, `{"id":"x","type":"t","account":"a"}`,
+		`{"id":"x","type":"t","account":"a","created":1}`,
+		`{"id":"x","type":"t","account":"a","created":1772366400,"current_period_end":-1000000000000}`,
+		`{"id":"x","type":"t","account":"a","created":1772366400,"current_period_end":253402300800}`,
+		`{"id":"x\u0000","type":"t","account":"a","created":1772366400}`} {
 		_, err := billing.HandleEvent(context.Background(), []byte(body))
 		require.Equal(t, nutrition.CodeInvalid, nutrition.CodeOf(err), body)
 	}

@@ -23,6 +23,9 @@ type User struct {
 // NormalizeEmail trims and lower-cases an email address and checks its
 // shape; field is the input path reported on error.
 func NormalizeEmail(field, raw string) (string, error) {
+	if err := ValidateText(field, raw); err != nil {
+		return "", err
+	}
 	email := strings.ToLower(strings.TrimSpace(raw))
 	if email == "" {
 		return "", Invalid(field, "an email address is required")
@@ -146,6 +149,9 @@ func (p Profile) Validate(prefix string, today Date) error {
 			return f
 		}
 		return prefix + "." + f
+	}
+	if err := ValidateText(path("displayName"), p.DisplayName); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(p.DisplayName) > 100 {
 		return Invalid(path("displayName"), "a display name has at most 100 characters")

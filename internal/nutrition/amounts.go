@@ -1,8 +1,5 @@
 package nutrition
 
-import (
-	"math"
-)
 
 // Amounts holds one amount per catalogue nutrient, in catalogue order. A nil
 // entry is unknown, which is not zero.
@@ -50,12 +47,17 @@ func (a Amounts) Scale(grams float64) Amounts {
 	return out
 }
 
-// Validate checks that every known amount is finite and ≥ 0; prefix is the
-// input path of the amounts ("entries.0.nutrients").
+// MaxAmount bounds any one amount (in the nutrient's unit). It is far above
+// anything eaten — 10 kg of pure fat is 90,000 kcal — and keeps sums of up
+// to millions of amounts finite.
+const MaxAmount = 1e6
+
+// Validate checks that every known amount is finite, ≥ 0 and at most
+// MaxAmount; prefix is the input path of the amounts ("entries.0.nutrients").
 func (a Amounts) Validate(prefix string) error {
 	for i, v := range a {
-		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0) {
-			return Invalid(prefix+"."+string(Catalogue[i].Nutrient), "an amount must be a finite number ≥ 0")
+		if v != nil && !(*v >= 0 && *v <= MaxAmount) {
+			return Invalid(prefix+"."+string(Catalogue[i].Nutrient), "an amount must be a number from 0 to %g", float64(MaxAmount))
 		}
 	}
 	return nil

@@ -83,8 +83,20 @@ func ValidateEatenAt(field string, at, now time.Time) error {
 
 // ValidateNote checks a meal note; field is the input path.
 func ValidateNote(field, note string) error {
+	if err := ValidateText(field, note); err != nil {
+		return err
+	}
 	if utf8.RuneCountInString(note) > MaxNoteLen {
 		return Invalid(field, "a note has at most %d characters", MaxNoteLen)
+	}
+	return nil
+}
+
+// ValidateText refuses text that is not valid UTF-8 or holds a NUL
+// character (which PostgreSQL cannot store); field is the input path.
+func ValidateText(field, s string) error {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return Invalid(field, "the text must be valid UTF-8 without NUL characters")
 	}
 	return nil
 }
@@ -99,6 +111,9 @@ func ValidateGrams(field string, g float64) error {
 
 // ValidateEntryName checks the name of a free-form entry; field is the input path.
 func ValidateEntryName(field, name string) (string, error) {
+	if err := ValidateText(field, name); err != nil {
+		return "", err
+	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return "", Invalid(field, "a name is required")
@@ -132,6 +147,11 @@ type Food struct {
 	ArchivedAt *time.Time
 }
 
+// MaxKcalPer100g bounds the energy density of a food: fat, the densest
+// nutrient, has about 9 kcal per gram (Atwater), so 100 g hold about 900
+// kcal (USDA SR26 lists up to 902 for some fats, by their own factors).
+const MaxKcalPer100g = 1000.0
+
 // MaxPortions bounds the portions of an own food.
 const MaxPortions = 20
 
@@ -146,15 +166,24 @@ func (f Food) Validate(prefix string) error {
 	if _, err := ValidateEntryName(at("name"), f.Name); err != nil {
 		return err
 	}
+	if err := ValidateText(at("foodGroup"), f.Group); err != nil {
+		return err
+	}
 	if utf8.RuneCountInString(f.Group) > 100 {
-		return Invalid(at("group"), "a food group has at most 100 characters")
+		return Invalid(at("foodGroup"), "a food group has at most 100 characters")
 	}
 	if err := f.Per100g.Validate(at("nutrients")); err != nil {
 		return err
 	}
 	for i, n := range f.Per100g {
-		if n != nil && Catalogue[i].Unit != Kcal && gramsOf(Catalogue[i], *n) > 100 {
+		if n == nil {
+			continue
+		}
+		if Catalogue[i].Unit != Kcal && gramsOf(Catalogue[i], *n) > 100 {
 			return Invalid(at("nutrients."+string(Catalogue[i].Nutrient)), "100 g of food cannot hold more than 100 g of a nutrient")
+		}
+		if Catalogue[i].Unit == Kcal && *n > MaxKcalPer100g {
+			return Invalid(at("nutrients."+string(Catalogue[i].Nutrient)), "100 g of food holds at most %g kcal (pure fat: about 900)", MaxKcalPer100g)
 		}
 	}
 	if len(f.Portions) > MaxPortions {
@@ -162,6 +191,9 @@ func (f Food) Validate(prefix string) error {
 	}
 	for i, p := range f.Portions {
 		pp := at("portions." + itoa(i))
+		if err := ValidateText(pp+".unit", p.Unit); err != nil {
+			return err
+		}
 		if strings.TrimSpace(p.Unit) == "" || utf8.RuneCountInString(p.Unit) > 200 {
 			return Invalid(pp+".unit", "a portion needs a unit of at most 200 characters, e.g. \"cup\"")
 		}
@@ -199,8 +231,12 @@ type Snapshot struct {
 	Goals         []Goal
 }
 
-// SnapshotOn returns the snapshot in force on day: the one with the latest
-// EffectiveFrom not after day (the latest written on ties), or false.
+// SnapshotOn returns the snapshot in force on day: of the snapshots
+// effective on or before day, the one written last (the later effective
+// date on a tie), or false. "Written last" rather than "latest effective
+// date": a change takes effect from the viewer's local today, and after a
+// move to a zone further west that today can be earlier than the date of a
+// snapshot written before the move — the newer change must still win.
 func SnapshotOn(snaps []Snapshot, day Date) (Snapshot, bool) {
 	var best Snapshot
 	found := false
@@ -208,8 +244,8 @@ func SnapshotOn(snaps []Snapshot, day Date) (Snapshot, bool) {
 		if s.EffectiveFrom.After(day) {
 			continue
 		}
-		if !found || best.EffectiveFrom.Before(s.EffectiveFrom) ||
-			(best.EffectiveFrom == s.EffectiveFrom && s.CreatedAt.After(best.CreatedAt)) {
+		if !found || s.CreatedAt.After(best.CreatedAt) ||
+			(s.CreatedAt.Equal(best.CreatedAt) && best.EffectiveFrom.Before(s.EffectiveFrom)) {
 			best, found = s, true
 		}
 	}
@@ -237,6 +273,9 @@ type Target struct {
 
 // ValidateTargetName trims and checks a target name; field is the input path.
 func ValidateTargetName(field, name string) (string, error) {
+	if err := ValidateText(field, name); err != nil {
+		return "", err
+	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return "", Invalid(field, "a name is required")

@@ -84,6 +84,9 @@ func TestAmountsValidate(t *testing.T) {
 		{Amounts{}.With(Fat, -1), "e.fat"},
 		{Amounts{}.With(Iron, math.NaN()), "e.iron"},
 		{Amounts{}.With(EnergyKcal, math.Inf(1)), "e.energy_kcal"},
+		{Amounts{}.With(EnergyKcal, 1e308), "e.energy_kcal"},
+		{Amounts{}.With(Sodium, MaxAmount), ""},
+		{Amounts{}.With(Sodium, MaxAmount*1.000001), "e.sodium"},
 	} {
 		err := c.a.Validate("e")
 		if FieldOf(err) != c.field || (c.field == "") != (err == nil) {
@@ -115,6 +118,9 @@ func TestJudge(t *testing.T) {
 		if p.Status != c.want || p.Ratio == nil || math.Abs(*p.Ratio-c.ratio) > 1e-12 {
 			t.Errorf("%s %v of %v: got %s %v", c.dir, c.consumed, c.goal, p.Status, p.Ratio)
 		}
+	}
+	if p := Judge(Goal{Sugars, 1e-310, AtMost}, 1e300, 0); p.Ratio != nil || p.Status != Over {
+		t.Errorf("overflowing ratio: %+v", p)
 	}
 	if p := Judge(Goal{Sugars, 0, AtMost}, 3, 1); p.Ratio != nil || p.Status != Over || p.Missing != 1 {
 		t.Errorf("zero goal: %+v", p)
@@ -266,6 +272,10 @@ func TestValidateGoals(t *testing.T) {
 		{[]Goal{{Fat, 1, AtLeast}, {Fat, 2, AtMost}}, "goals.1.nutrient"},
 		{[]Goal{{Fat, -1, AtLeast}}, "goals.0.amount"},
 		{[]Goal{{Fat, math.NaN(), AtLeast}}, "goals.0.amount"},
+		{[]Goal{{Fat, 1e-310, AtLeast}}, "goals.0.amount"},
+		{[]Goal{{Fat, 0, AtMost}}, ""},
+		{[]Goal{{Fat, MinGoal, AtMost}}, ""},
+		{[]Goal{{Fat, 2e6, AtMost}}, "goals.0.amount"},
 		{[]Goal{{Fat, 1, "SIDEWAYS"}}, "goals.0.direction"},
 	} {
 		if got := FieldOf(ValidateGoals("goals", c.goals)); got != c.field {
@@ -345,6 +355,35 @@ func TestNormalizeEmail(t *testing.T) {
 	for _, bad := range []string{"", "ada", "ada@", "@example.com", "Ada <ada@example.com>", "ada@localhost", "a b@example.com"} {
 		if _, err := NormalizeEmail("email", bad); FieldOf(err) != "email" {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestSnapshotOn(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	d := func(s string) Date { x, _ := ParseDate("", s); return x }
+	goal := func(kcal float64) []Goal { return []Goal{{EnergyKcal, kcal, Around}} }
+	snaps := []Snapshot{
+		{EffectiveFrom: d("2026-11-01"), CreatedAt: t0.Add(-30 * 24 * time.Hour), Goals: goal(2200)},
+		// Written in Kiritimati (UTC+14): effective from its local 12-04.
+		{EffectiveFrom: d("2026-12-04"), CreatedAt: t0, Goals: goal(2000)},
+		// An hour later, after a move to Pago Pago (UTC-11): local today is 12-03.
+		{EffectiveFrom: d("2026-12-03"), CreatedAt: t0.Add(time.Hour), Goals: goal(1500)},
+	}
+	for _, c := range []struct {
+		day  string
+		kcal float64
+		ok   bool
+	}{
+		{"2026-10-31", 0, false},
+		{"2026-11-15", 2200, true},
+		{"2026-12-03", 1500, true},
+		{"2026-12-04", 1500, true}, // the newer change wins over the older, later-dated one
+		{"2026-12-05", 1500, true},
+	} {
+		s, ok := SnapshotOn(snaps, d(c.day))
+		if ok != c.ok || (ok && s.Goals[0].Amount != c.kcal) {
+			t.Errorf("%s: %v %+v", c.day, ok, s)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package nutrition
 
+import "math"
+
 // Status is how consumption compares with a goal.
 type Status string
 
@@ -9,6 +11,10 @@ const (
 	Within Status = "WITHIN"
 	Over   Status = "OVER"
 )
+
+// MinGoal is the smallest non-zero goal: a thousandth of the unit (1 µg of
+// a milligram nutrient), small enough for any real goal.
+const MinGoal = 0.001
 
 // AroundTolerance is the band around a goal with direction AROUND that
 // counts as within: ±10 % (DESIGN §5).
@@ -35,8 +41,7 @@ type Progress struct {
 //	AROUND:   within inside goal × (1 ± AroundTolerance), under / over outside.
 func Judge(g Goal, consumed float64, missing int) Progress {
 	p := Progress{Nutrient: g.Nutrient, Consumed: consumed, Missing: missing, Goal: g.Amount, Direction: g.Direction}
-	if g.Amount > 0 {
-		r := consumed / g.Amount
+	if r := consumed / g.Amount; g.Amount > 0 && !math.IsInf(r, 0) {
 		p.Ratio = &r
 	}
 	switch g.Direction {
@@ -90,8 +95,8 @@ func ValidateGoals(prefix string, goals []Goal) error {
 			return Invalid(at+".nutrient", "%s appears twice", g.Nutrient)
 		}
 		seen[g.Nutrient] = true
-		if !(g.Amount >= 0 && g.Amount < 1e9) {
-			return Invalid(at+".amount", "an amount must be a finite number ≥ 0")
+		if !(g.Amount == 0 || (g.Amount >= MinGoal && g.Amount <= MaxAmount)) {
+			return Invalid(at+".amount", "a goal is 0 or from %g to %g", MinGoal, float64(MaxAmount))
 		}
 		switch g.Direction {
 		case AtLeast, AtMost, Around:

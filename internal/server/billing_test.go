@@ -271,14 +271,14 @@ func TestPlanLimitsFollowThePlan(t *testing.T) {
 			// A free user: one target, 30 own foods.
 			e.ok(t, free.Token, createTarget, map[string]any{"name": "The one"}, nil)
 			r := e.fails(t, free.Token, createTarget, map[string]any{"name": "The second"}, http.StatusOK, "PLAN_LIMIT", "targets")
-			if msg := r.Errors[0].Message; msg != "the FREE plan allows 1 targets; upgrade to premium for more" {
+			if msg := r.Errors[0].Message; msg != "the FREE plan allows 1 target; upgrade to premium for more" {
 				t.Errorf("message = %q", msg)
 			}
 			for i := range 30 {
 				e.ok(t, free.Token, createFood, map[string]any{"name": fmt.Sprintf("Own food %02d", i)}, nil)
 			}
 			r = e.fails(t, free.Token, createFood, map[string]any{"name": "Own food 31"}, http.StatusOK, "PLAN_LIMIT", "own_foods")
-			if msg := r.Errors[0].Message; msg != "the FREE plan allows 30 own_foods; upgrade to premium for more" {
+			if msg := r.Errors[0].Message; msg != "the FREE plan allows 30 own foods; upgrade to premium for more" {
 				t.Errorf("message = %q", msg)
 			}
 			var got struct {

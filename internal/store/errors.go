@@ -202,7 +202,10 @@ func classifyPostgres(pe *pq.Error) (violation, bool) {
 	case pqerror.CheckViolation:
 		v.kind = check
 	case pqerror.StringDataRightTruncation, pqerror.NumericValueOutOfRange,
-		pqerror.InvalidTextRepresentation, pqerror.InvalidDatetimeFormat, pqerror.DatetimeFieldOverflow:
+		pqerror.InvalidTextRepresentation, pqerror.InvalidDatetimeFormat, pqerror.DatetimeFieldOverflow,
+		// A NUL character (or another byte PostgreSQL's UTF-8 text refuses)
+		// in a user's text: their mistake, not the server's.
+		pqerror.CharacterNotInRepertoire, pqerror.UntranslatableCharacter:
 		v.kind = badValue
 	default:
 		return violation{}, false
