@@ -14,7 +14,6 @@ import (
 	"nutrigraph/ent/user"
 	"nutrigraph/graph/generated"
 	"nutrigraph/graph/model"
-	"nutrigraph/internal/api"
 	"nutrigraph/internal/app"
 	"nutrigraph/internal/nutrition"
 
@@ -26,6 +25,7 @@ func (r *mutationResolver) Register(ctx context.Context, input generated.Registe
 	auth, err := r.accounts.Register(ctx, app.RegisterInput{Email: input.Email, Password: input.Password,
 		DisplayName: deref(input.DisplayName), TimeZone: deref(input.TimeZone)})
 	if err != nil {
+		noteRetryAfter(ctx, err)
 		return nil, err
 	}
 	return r.authPayload(ctx, auth)
@@ -35,7 +35,7 @@ func (r *mutationResolver) Register(ctx context.Context, input generated.Registe
 func (r *mutationResolver) Login(ctx context.Context, input generated.LoginInput) (*generated.AuthPayload, error) {
 	auth, err := r.accounts.Login(ctx, app.LoginInput{Email: input.Email, Password: input.Password, ClientIP: app.ClientIP(ctx)})
 	if err != nil {
-		api.NoteRetryAfter(ctx, err) // 429 with Retry-After when rate limited
+		noteRetryAfter(ctx, err)
 		return nil, err
 	}
 	return r.authPayload(ctx, auth)

@@ -3,10 +3,13 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/google/uuid"
 
 	"nutrigraph/ent/targetnutrient"
 	"nutrigraph/graph/generated"
+	"nutrigraph/internal/api"
 	"nutrigraph/internal/app"
 	"nutrigraph/internal/nutrition"
 )
@@ -96,4 +99,14 @@ func foodInput(in generated.FoodInput) app.FoodInput {
 		out.Portions = append(out.Portions, nutrition.Portion{Amount: p.Amount, Unit: p.Unit, Grams: p.Grams})
 	}
 	return out
+}
+
+// noteRetryAfter turns the response into 429 with Retry-After when err is a
+// rate limit and the operation has no other root field: a 429 must not hide
+// a mutation that ran beside it (the error's code says RATE_LIMITED anyway).
+func noteRetryAfter(ctx context.Context, err error) {
+	if oc := graphql.GetOperationContext(ctx); oc == nil || oc.Operation == nil || len(oc.Operation.SelectionSet) != 1 {
+		return
+	}
+	api.NoteRetryAfter(ctx, err)
 }

@@ -83,7 +83,7 @@ func (r *Resolver) entitlements(ctx context.Context, uid uuid.UUID) (*generated.
 	if out.Targets, err = r.client.Target.Query().Where(target.UserID(uid)).Count(ctx); err != nil {
 		return nil, err
 	}
-	if out.OwnFoods, err = r.client.Food.Query().Where(food.UserID(uid)).Count(ctx); err != nil {
+	if out.OwnFoods, err = r.client.Food.Query().Where(food.UserID(uid), food.ArchivedAtIsNil()).Count(ctx); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -75,6 +75,21 @@ func (a *Accounts) Register(ctx context.Context, in RegisterInput) (Auth, error)
 	if err := profile.Validate("", nutrition.DateOf(now)); err != nil {
 		return Auth{}, err
 	}
+	if err := a.limit(now, "register:"+ClientIP(ctx), a.ipLimit); err != nil {
+		return Auth{}, err
+	}
+	// A taken email is answered before the costly hashing (the unique index
+	// still decides between two registrations racing for it).
+	err = a.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
+		_, err := s.Users().ByEmail(ctx, email)
+		return err
+	})
+	switch {
+	case err == nil:
+		return Auth{}, nutrition.Conflict("email", "an account with this email already exists")
+	case nutrition.CodeOf(err) != nutrition.CodeNotFound:
+		return Auth{}, err
+	}
 	hash, err := a.hasher.Hash(in.Password)
 	if err != nil {
 		return Auth{}, fmt.Errorf("app: hashing password: %w", err)
@@ -272,8 +287,13 @@ func (a *Accounts) ChangePassword(ctx context.Context, current, next string) err
 	})
 }
 
-// checkPassword verifies the viewer's current password.
+// checkPassword verifies the viewer's current password. It is limited like
+// a login (per user, with the per-email limiter): a stolen session must not
+// become a way to guess the password.
 func (a *Accounts) checkPassword(ctx context.Context, v Viewer, password string) error {
+	if err := a.limit(a.now().UTC(), "verify:"+v.UserID.String(), a.emailLimit); err != nil {
+		return err
+	}
 	var u nutrition.User
 	if err := a.uow.Do(ctx, func(ctx context.Context, s Store) error {
 		var err error

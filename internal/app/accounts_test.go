@@ -18,10 +18,16 @@ import (
 type plainHasher struct {
 	version string
 	calls   int
+	hashes  int
 	mu      sync.Mutex
 }
 
-func (h *plainHasher) Hash(pw string) (string, error) { return h.version + ":" + pw, nil }
+func (h *plainHasher) Hash(pw string) (string, error) {
+	h.mu.Lock()
+	h.hashes++
+	h.mu.Unlock()
+	return h.version + ":" + pw, nil
+}
 func (h *plainHasher) Verify(enc, pw string) (bool, bool, error) {
 	h.mu.Lock()
 	h.calls++
@@ -258,4 +264,40 @@ func TestDeleteAccount(t *testing.T) {
 	require.Equal(t, nutrition.CodeUnauthenticated, nutrition.CodeOf(err))
 	again, _ := f.register(t, "ada@example.com")
 	require.NotEqual(t, auth.User.ID, again.User.ID)
+}
+
+func TestPasswordChecksAreRateLimited(t *testing.T) {
+	f := newFixture(t)
+	_, ctx := f.register(t, "ada@example.com")
+	for i := 0; i < 5; i++ {
+		err := f.acc.ChangePassword(ctx, "guess-number-"+string(rune('a'+i)), "new-password-1")
+		require.Equal(t, "currentPassword", nutrition.FieldOf(err))
+	}
+	err := f.acc.ChangePassword(ctx, "s3cret-pass", "new-password-1")
+	require.Equal(t, nutrition.CodeRateLimited, nutrition.CodeOf(err), "a session cannot guess the password without limit")
+	require.Equal(t, nutrition.CodeRateLimited, nutrition.CodeOf(f.acc.DeleteAccount(ctx, "s3cret-pass")))
+}
+
+func TestRegisterTakenEmailSkipsHashing(t *testing.T) {
+	f := newFixture(t)
+	f.register(t, "ada@example.com")
+	before := f.hash.hashes
+	_, err := f.acc.Register(context.Background(), app.RegisterInput{Email: "ADA@example.com", Password: "another-pass"})
+	require.Equal(t, nutrition.CodeConflict, nutrition.CodeOf(err))
+	require.Equal(t, before, f.hash.hashes, "no argon2 work for a taken email")
+}
+
+func TestRegisterIsRateLimitedPerIP(t *testing.T) {
+	f := &fixture{store: memstore.New(), hash: &plainHasher{version: "h1"}, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	acc, err := app.NewAccounts(f.store, f.hash, func() time.Time { return f.now }, &countLimiter{n: 2}, &countLimiter{})
+	require.NoError(t, err)
+	ctx := app.WithClientIP(context.Background(), "203.0.113.7")
+	for i, email := range []string{"a@example.com", "b@example.com"} {
+		_, err := acc.Register(ctx, app.RegisterInput{Email: email, Password: "long-enough"})
+		require.NoError(t, err, i)
+	}
+	_, err = acc.Register(ctx, app.RegisterInput{Email: "c@example.com", Password: "long-enough"})
+	require.Equal(t, nutrition.CodeRateLimited, nutrition.CodeOf(err))
+	_, err = acc.Register(app.WithClientIP(context.Background(), "198.51.100.1"), app.RegisterInput{Email: "c@example.com", Password: "long-enough"})
+	require.NoError(t, err, "another address is not limited")
 }

@@ -42,6 +42,9 @@ func registerSQLite() {
 	})
 }
 
+// AttemptTimeout bounds one attempt to reach the database.
+const AttemptTimeout = 5 * time.Second
+
 // Pool holds the connection-pool settings.
 type Pool struct {
 	MaxOpenConns    int
@@ -147,7 +150,11 @@ func Open(ctx context.Context, rawURL string, pool Pool) (*DB, error) {
 	}
 	sqldb.SetConnMaxLifetime(pool.ConnMaxLifetime)
 	sqldb.SetConnMaxIdleTime(pool.ConnMaxIdleTime)
-	if err := sqldb.PingContext(ctx); err != nil {
+	// A peer that accepts connections but never answers must not hold
+	// start-up (or its SIGTERM) forever: each attempt has its own deadline.
+	pingCtx, cancel := context.WithTimeout(ctx, AttemptTimeout)
+	defer cancel()
+	if err := sqldb.PingContext(pingCtx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("db: %s does not answer: %w", redact(rawURL), err)
 	}
