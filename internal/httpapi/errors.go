@@ -16,6 +16,7 @@ import (
 	"nutrigraph/ent"
 	"nutrigraph/ent/privacy"
 	"nutrigraph/internal/nutrition"
+	"nutrigraph/internal/store"
 )
 
 // Codes the presenter gives errors that carry no domain code.
@@ -48,7 +49,15 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	}
 	out := &gqlerror.Error{Path: gqlErr.Path, Locations: gqlErr.Locations}
 
-	if domainErr, ok := errors.AsType[*nutrition.Error](err); ok && domainErr.Code != nutrition.CodeInternal {
+	if ent.IsNotFound(err) || errors.Is(err, privacy.Deny) {
+		out.Message = "not found"
+		out.Extensions = map[string]any{"code": CodeNotFound}
+		return out
+	}
+	// A database error that reached a read resolver untranslated (e.g. a
+	// filter value PostgreSQL cannot hold) is classified like the adapters
+	// classify theirs: a user's mistake is not INTERNAL.
+	if domainErr, ok := errors.AsType[*nutrition.Error](store.Translate(err)); ok && domainErr.Code != nutrition.CodeInternal {
 		out.Message = domainErr.Message
 		out.Extensions = map[string]any{"code": string(domainErr.Code)}
 		if domainErr.Field != "" {
@@ -57,10 +66,6 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 		return out
 	}
 	switch {
-	case ent.IsNotFound(err) || errors.Is(err, privacy.Deny):
-		out.Message = "not found"
-		out.Extensions = map[string]any{"code": CodeNotFound}
-		return out
 	case isGQL && gqlErr.Err == nil:
 		// Built by the GraphQL machinery itself from the request: parse and
 		// validation failures (GRAPHQL_PARSE_FAILED,
