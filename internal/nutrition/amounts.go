@@ -1,6 +1,5 @@
 package nutrition
 
-
 // Amounts holds one amount per catalogue nutrient, in catalogue order. A nil
 // entry is unknown, which is not zero.
 type Amounts [numNutrients]*float64
