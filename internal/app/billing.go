@@ -152,6 +152,16 @@ func (b *Billing) HandleEvent(ctx context.Context, body []byte) (EventOutcome, e
 	err := b.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
 		rec.Applied, rec.Detail, rec.AccountID = false, "", nil
 		acct, err := s.Billing().Update(ctx, AccountRef{Ref: ev.Account}, func(a *nutrition.BillingAccount) error {
+			// Providers do not deliver in order: an event older than the last
+			// one applied must not undo it (a late payment.failed after a
+			// renewal would downgrade a paying account).
+			last, ok, err := s.Billing().LastAppliedAt(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			if ok && rec.OccurredAt.Before(last) {
+				return nutrition.Conflict("created", "the event is older than the last applied event (%s)", last.Format(time.RFC3339))
+			}
 			next, err := a.Apply(nutrition.BillingEventType(ev.Type), periodEnd)
 			if err != nil {
 				return err

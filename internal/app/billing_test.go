@@ -100,3 +100,32 @@ func TestHandleBillingEvent(t *testing.T) {
 		require.Equal(t, nutrition.CodeInvalid, nutrition.CodeOf(err), body)
 	}
 }
+
+func TestBillingEventsOutOfOrder(t *testing.T) {
+	f := newFixture(t)
+	auth, _ := f.register(t, "ada@example.com")
+	billing, err := app.NewBilling(f.store, func() time.Time { return f.now })
+	require.NoError(t, err)
+	var acct nutrition.BillingAccount
+	read := func() nutrition.BillingAccount {
+		require.NoError(t, f.store.Do(app.AsSystem(context.Background()), func(ctx context.Context, s app.Store) error {
+			var err error
+			acct, err = s.Billing().ByUser(ctx, auth.User.ID)
+			return err
+		}))
+		return acct
+	}
+	id := read().ID.String()
+	send := func(evt, typ string, created time.Time) app.EventOutcome {
+		out, err := billing.HandleEvent(context.Background(), []byte(fmt.Sprintf(`{"id":%q,"type":%q,"account":%q,"created":%d}`, evt, typ, id, created.Unix())))
+		require.NoError(t, err)
+		return out
+	}
+	require.Equal(t, app.EventApplied, send("e1", "subscription.activated", f.now))
+	require.Equal(t, app.EventApplied, send("e2", "subscription.renewed", f.now.Add(time.Hour)))
+	// Delivered late: the failure happened before the renewal.
+	require.Equal(t, app.EventRejected, send("e3", "payment.failed", f.now.Add(30*time.Minute)))
+	require.Equal(t, nutrition.StatusActive, read().Status)
+	require.Equal(t, app.EventApplied, send("e4", "payment.failed", f.now.Add(2*time.Hour)))
+	require.Equal(t, nutrition.StatusPastDue, read().Status)
+}

@@ -84,6 +84,9 @@ type BillingRepository interface {
 	// The account is looked up by its id, or by its customer reference when ref
 	// is not empty (webhooks). NOT_FOUND when there is no such account.
 	Update(ctx context.Context, ref AccountRef, fn func(a *nutrition.BillingAccount) error) (nutrition.BillingAccount, error)
+	// LastAppliedAt returns the provider timestamp of the latest event applied
+	// to account id, and whether there is one.
+	LastAppliedAt(ctx context.Context, id ID) (time.Time, bool, error)
 	// RecordEvent stores a received provider event. CONFLICT (field eventId)
 	// when the event id was recorded before.
 	RecordEvent(ctx context.Context, e BillingEvent) error

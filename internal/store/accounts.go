@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"nutrigraph/ent"
@@ -313,6 +314,20 @@ func (r billing) Update(ctx context.Context, ref app.AccountRef, fn func(*nutrit
 		return nutrition.BillingAccount{}, Translate(err)
 	}
 	return toAccount(row), nil
+}
+
+func (r billing) LastAppliedAt(ctx context.Context, i app.ID) (time.Time, bool, error) {
+	row, err := r.tx.BillingEvent.Query().
+		Where(billingevent.BillingAccountID(id(i)), billingevent.OutcomeEQ(billingevent.OutcomeAPPLIED)).
+		Order(billingevent.ByOccurredAt(entsql.OrderDesc())).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, Translate(err)
+	}
+	return row.OccurredAt.UTC(), true, nil
 }
 
 func (r billing) RecordEvent(ctx context.Context, e app.BillingEvent) error {

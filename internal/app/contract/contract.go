@@ -224,6 +224,21 @@ func testBilling(t *testing.T, uow app.UnitOfWork) {
 		ev := app.BillingEvent{EventID: "evt_1", Type: "subscription.activated", AccountRef: ref, AccountID: &acct.ID, OccurredAt: now, Applied: true, Payload: []byte(`{}`)}
 		return s.Billing().RecordEvent(ctx, ev)
 	})
+	do(t, uow, func(ctx context.Context, s app.Store) error {
+		last, ok, err := s.Billing().LastAppliedAt(ctx, acct.ID)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.True(t, now.Equal(last), "%v %v", last, now)
+		require.NoError(t, s.Billing().RecordEvent(ctx, app.BillingEvent{EventID: "evt_0", Type: "x", AccountRef: ref, AccountID: &acct.ID,
+			OccurredAt: now.Add(time.Hour), Applied: false, Payload: []byte(`{}`)}))
+		last, _, err = s.Billing().LastAppliedAt(ctx, acct.ID)
+		require.NoError(t, err)
+		require.True(t, now.Equal(last), "a rejected event does not count")
+		_, ok, err = s.Billing().LastAppliedAt(ctx, nutrition.ID{9})
+		require.NoError(t, err)
+		require.False(t, ok)
+		return nil
+	})
 	err = try(uow, func(ctx context.Context, s app.Store) error {
 		return s.Billing().RecordEvent(ctx, app.BillingEvent{EventID: "evt_1", Type: "x", AccountRef: ref, OccurredAt: now, Payload: []byte(`{}`)})
 	})

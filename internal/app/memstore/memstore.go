@@ -333,6 +333,17 @@ func matches(a nutrition.BillingAccount, ref app.AccountRef) bool {
 	return (a.CustomerRef != nil && *a.CustomerRef == ref.Ref) || a.ID.String() == ref.Ref
 }
 
+func (r billing) LastAppliedAt(_ context.Context, id app.ID) (time.Time, bool, error) {
+	var last time.Time
+	found := false
+	for _, e := range r.st.events {
+		if e.Applied && e.AccountID != nil && *e.AccountID == id && (!found || e.OccurredAt.After(last)) {
+			last, found = e.OccurredAt, true
+		}
+	}
+	return last, found, nil
+}
+
 func (r billing) RecordEvent(_ context.Context, e app.BillingEvent) error {
 	if _, ok := r.st.events[e.EventID]; ok {
 		return nutrition.Conflict("eventId", "event %s was received before", e.EventID)
