@@ -80,7 +80,7 @@ func (a *Accounts) Register(ctx context.Context, in RegisterInput) (Auth, error)
 	}
 	// A taken email is answered before the costly hashing (the unique index
 	// still decides between two registrations racing for it).
-	err = a.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
+	err = a.uow.Read(AsSystem(ctx), func(ctx context.Context, s Store) error {
 		_, err := s.Users().ByEmail(ctx, email)
 		return err
 	})
@@ -151,7 +151,7 @@ func (a *Accounts) Login(ctx context.Context, in LoginInput) (Auth, error) {
 		return Auth{}, errBadCredentials
 	}
 	var user nutrition.User
-	err := a.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
+	err := a.uow.Read(AsSystem(ctx), func(ctx context.Context, s Store) error {
 		var err error
 		user, err = s.Users().ByEmail(ctx, email)
 		return err
@@ -233,7 +233,7 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (Viewer, erro
 	sum := sha256.Sum256([]byte(token))
 	now := a.now()
 	var v Viewer
-	err := a.uow.Do(AsSystem(ctx), func(ctx context.Context, s Store) error {
+	err := a.uow.Read(AsSystem(ctx), func(ctx context.Context, s Store) error {
 		sess, err := s.Sessions().ByTokenHash(ctx, sum[:])
 		if err != nil {
 			return err
@@ -295,7 +295,7 @@ func (a *Accounts) checkPassword(ctx context.Context, v Viewer, password string)
 		return err
 	}
 	var u nutrition.User
-	if err := a.uow.Do(ctx, func(ctx context.Context, s Store) error {
+	if err := a.uow.Read(ctx, func(ctx context.Context, s Store) error {
 		var err error
 		u, err = s.Users().Get(ctx, v.UserID)
 		return err

@@ -21,6 +21,10 @@ type UnitOfWork interface {
 	// be run again when the database asks for a retry (serialization failure),
 	// so it must not have effects outside the repositories.
 	Do(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+	// Read runs fn, which only reads, without a transaction or write lock
+	// (every authenticated request reads its session: on SQLite a write
+	// transaction per request would serialize them all).
+	Read(ctx context.Context, fn func(ctx context.Context, s Store) error) error
 }
 
 // Store gives the repositories of one unit of work.

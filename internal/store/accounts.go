@@ -40,6 +40,12 @@ func (u *UnitOfWork) Do(ctx context.Context, fn func(ctx context.Context, s app.
 	}))
 }
 
+// Read implements app.UnitOfWork: fn's reads run on the pool, outside any
+// transaction.
+func (u *UnitOfWork) Read(ctx context.Context, fn func(ctx context.Context, s app.Store) error) error {
+	return Translate(fn(ctx, &repos{tx: u.client}))
+}
+
 // repos are the repositories bound to one transaction.
 type repos struct {
 	tx *ent.Client

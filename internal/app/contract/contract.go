@@ -88,6 +88,19 @@ func testUsers(t *testing.T, uow app.UnitOfWork) {
 		return err
 	})
 	require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err), "%v", err)
+	// Read: the same repositories without a write transaction.
+	var read nutrition.User
+	require.NoError(t, uow.Read(app.AsSystem(context.Background()), func(ctx context.Context, s app.Store) error {
+		var err error
+		read, err = s.Users().ByEmail(ctx, "ada@example.com")
+		return err
+	}))
+	require.Equal(t, u.ID, read.ID)
+	err = uow.Read(app.AsSystem(context.Background()), func(ctx context.Context, s app.Store) error {
+		_, err := s.Users().ByEmail(ctx, "nobody@example.com")
+		return err
+	})
+	require.Equal(t, nutrition.CodeNotFound, nutrition.CodeOf(err), "%v", err)
 	err = try(uow, func(ctx context.Context, s app.Store) error {
 		_, err := s.Users().Get(ctx, nutrition.ID{1})
 		return err

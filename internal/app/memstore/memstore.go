@@ -60,6 +60,11 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, st app.Stor
 	return nil
 }
 
+// Read implements app.UnitOfWork: like Do (the fake serializes everything).
+func (s *Store) Read(ctx context.Context, fn func(ctx context.Context, st app.Store) error) error {
+	return s.Do(ctx, fn)
+}
+
 // BillingEvents returns the recorded events (for tests).
 func (s *Store) BillingEvents() []app.BillingEvent {
 	s.mu.Lock()
