@@ -15,6 +15,7 @@ import (
 	"nutrigraph/ent/food"
 	"nutrigraph/ent/foodportion"
 	"nutrigraph/internal/app"
+	"nutrigraph/internal/store"
 	"nutrigraph/internal/catalog/searchtext"
 	"nutrigraph/internal/db"
 	"nutrigraph/internal/nutrition"
@@ -97,9 +98,16 @@ func ImportData(ctx context.Context, conn *db.DB, d *Data) (stats Stats, err err
 	}
 	// The import is an internal job: it writes shared rows no viewer owns.
 	ctx = app.AsSystem(ctx)
-	err = withTx(ctx, conn.Client, func(c *ent.Client) error {
+	err = store.WithTx(ctx, conn.Client, func(tx *ent.Tx) error {
+		if conn.Dialect == dialect.Postgres {
+			// Servers starting together import one after the other: the
+			// second finds the catalogue loaded and writes nothing.
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", importLockKey); err != nil {
+				return fmt.Errorf("catalog: taking the import lock: %w", err)
+			}
+		}
 		var err error
-		stats, err = importTx(ctx, c, d)
+		stats, err = importTx(ctx, tx.Client(), d)
 		return err
 	})
 	if err == nil && stats.Changed() {
@@ -129,30 +137,9 @@ func maintain(ctx context.Context, conn *db.DB) error {
 	return nil
 }
 
-// withTx runs fn in a transaction of client: committed when fn returns nil,
-// rolled back when it returns an error or panics.
-func withTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) (err error) {
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return fmt.Errorf("catalog: begin: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err = fn(tx.Client()); err != nil {
-		return err
-	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("catalog: commit: %w", err)
-	}
-	return nil
-}
+// importLockKey is the PostgreSQL advisory lock held by an import ("nutrifd" in ASCII).
+const importLockKey = 0x6e7574726966640
+
 
 // maxParams bounds the bind parameters of one statement: below SQLite's
 // default limit (32766) and PostgreSQL's (65535).

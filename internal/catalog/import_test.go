@@ -272,3 +272,32 @@ func TestEnsureLoaded(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentImports: servers starting together on one database import
+// one after the other; the catalogue is written once.
+func TestConcurrentImports(t *testing.T) {
+	for _, d := range testdb.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			conn := testdb.Open(t, d)
+			results := make(chan catalog.Stats, 2)
+			errs := make(chan error, 2)
+			for range 2 {
+				go func() {
+					st, err := catalog.Import(context.Background(), conn)
+					results <- st
+					errs <- err
+				}()
+			}
+			inserted := 0
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+				inserted += (<-results).Inserted
+			}
+			if inserted != srFoods {
+				t.Errorf("foods inserted by the two imports: %d, want %d (once)", inserted, srFoods)
+			}
+		})
+	}
+}
