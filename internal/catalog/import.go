@@ -15,10 +15,10 @@ import (
 	"nutrigraph/ent/food"
 	"nutrigraph/ent/foodportion"
 	"nutrigraph/internal/app"
-	"nutrigraph/internal/store"
 	"nutrigraph/internal/catalog/searchtext"
 	"nutrigraph/internal/db"
 	"nutrigraph/internal/nutrition"
+	"nutrigraph/internal/store"
 )
 
 // Stats reports what an import did.
@@ -139,7 +139,6 @@ func maintain(ctx context.Context, conn *db.DB) error {
 
 // importLockKey is the PostgreSQL advisory lock held by an import ("nutrifd" in ASCII).
 const importLockKey = 0x6e7574726966640
-
 
 // maxParams bounds the bind parameters of one statement: below SQLite's
 // default limit (32766) and PostgreSQL's (65535).
