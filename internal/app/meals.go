@@ -394,12 +394,22 @@ func rescale(e nutrition.Entry, grams float64) nutrition.Amounts {
 	return out
 }
 
-// DeleteEntry deletes entry id; its meal and day totals follow.
+// DeleteEntry deletes entry id; its meal and day totals follow. The last
+// entry of a meal is not deleted (BAD_USER_INPUT): delete the meal.
 func (m *Meals) DeleteEntry(ctx context.Context, entryID ID) (nutrition.Meal, error) {
 	return m.changeMeal(ctx, func(ctx context.Context, s Store, user ID) (ID, error) {
 		mealID, err := s.Meals().MealOfEntry(ctx, user, entryID)
 		if err != nil {
 			return ID{}, err
+		}
+		meal, err := s.Meals().Get(ctx, user, mealID)
+		if err != nil {
+			return ID{}, err
+		}
+		if len(meal.Entries) == 1 {
+			// A meal has 1 to 50 entries, like LogMeal asks: an empty meal
+			// would still count in its day's meal count.
+			return ID{}, nutrition.Invalid("id", "this is the meal's last entry: delete the meal instead")
 		}
 		return mealID, s.Meals().DeleteEntry(ctx, entryID)
 	})

@@ -185,6 +185,14 @@ func TestMealEditsMoveTotals(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "2026-03-02", got.LocalDate.String())
 
+	// The last entry of a meal stays: delete the meal instead.
+	one, err := n.meals.LogMeal(n.ctx, app.LogMealInput{EatenAt: at("2026-03-02T06:00:00Z"), Type: nutrition.Snack,
+		Entries: []app.EntryInput{{FoodID: &oilID, Grams: fp(1)}}})
+	require.NoError(t, err)
+	_, err = n.meals.DeleteEntry(n.ctx, one.Entries[0].ID)
+	require.Equal(t, nutrition.CodeInvalid, nutrition.CodeOf(err))
+	require.NoError(t, n.meals.DeleteMeal(n.ctx, one.ID))
+
 	// Other users see nothing of it.
 	other, err := n.acc.Register(context.Background(), app.RegisterInput{Email: "bob@example.com", Password: "s3cret-pass"})
 	require.NoError(t, err)
