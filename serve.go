@@ -13,8 +13,8 @@ import (
 	"nutrigraph/internal/catalog"
 	"nutrigraph/internal/config"
 	"nutrigraph/internal/db"
-	"nutrigraph/internal/httpapi"
 	"nutrigraph/internal/migrate"
+	"nutrigraph/internal/server"
 )
 
 // serve runs the API server until ctx is cancelled (SIGINT/SIGTERM), then
@@ -61,20 +61,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	a, err := wire(cfg, d, time.Now, log)
+	handler, err := server.Handler(cfg, d, time.Now, log)
 	if err != nil {
 		log.Error("wiring the application failed", "error", err.Error())
 		return 1
 	}
-	handler := httpapi.New(httpapi.Config{
-		GraphiQL:       cfg.GraphiQL,
-		Introspection:  cfg.Introspection,
-		RequestTimeout: cfg.RequestTimeout,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxComplexity:  cfg.QueryMaxComplexity,
-		MaxDepth:       cfg.QueryMaxDepth,
-		MaxTokens:      cfg.QueryMaxTokens,
-	}, d, a.schema, log, a.options...)
 
 	srv := &http.Server{
 		Handler:           handler,

@@ -17,7 +17,6 @@ import (
 	"nutrigraph/ent"
 	"nutrigraph/internal/config"
 	"nutrigraph/internal/db"
-	"nutrigraph/internal/httpapi"
 	"nutrigraph/internal/password"
 	"nutrigraph/internal/server"
 	"nutrigraph/internal/testdb"
@@ -129,19 +128,10 @@ func newStack(t testing.TB, dialectName string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema, opts, err := server.Wire(cfg, s.db, clock, nil, server.WithPasswordHasher(cheapHashing))
+	s.handler, err = server.Handler(cfg, s.db, clock, nil, server.WithPasswordHasher(cheapHashing))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handler = httpapi.New(httpapi.Config{
-		GraphiQL:       cfg.GraphiQL,
-		Introspection:  cfg.Introspection,
-		RequestTimeout: cfg.RequestTimeout,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxComplexity:  cfg.QueryMaxComplexity,
-		MaxDepth:       cfg.QueryMaxDepth,
-		MaxTokens:      cfg.QueryMaxTokens,
-	}, s.db, schema, nil, opts...)
 	s.srv = httptest.NewServer(s.handler)
 	t.Cleanup(s.srv.Close)
 	return s

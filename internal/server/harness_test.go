@@ -18,7 +18,6 @@ import (
 	"nutrigraph/internal/app"
 	"nutrigraph/internal/config"
 	"nutrigraph/internal/db"
-	"nutrigraph/internal/httpapi"
 	"nutrigraph/internal/password"
 	"nutrigraph/internal/server"
 	"nutrigraph/internal/testdb"
@@ -106,19 +105,10 @@ func newEnv(t *testing.T, dialect string, change func(*config.Config)) *env {
 	}
 	e := &env{db: testdb.Open(t, dialect), clock: &testClock{t: start}, logs: &logBuffer{}}
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	schema, opts, err := server.Wire(cfg, e.db, e.clock.Now, log, server.WithPasswordHasher(fastHasher))
+	h, err := server.Handler(cfg, e.db, e.clock.Now, log, server.WithPasswordHasher(fastHasher))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Config{
-		GraphiQL:       cfg.GraphiQL,
-		Introspection:  cfg.Introspection,
-		RequestTimeout: cfg.RequestTimeout,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxComplexity:  cfg.QueryMaxComplexity,
-		MaxDepth:       cfg.QueryMaxDepth,
-		MaxTokens:      cfg.QueryMaxTokens,
-	}, e.db, schema, log, opts...)
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(func() {

@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -96,4 +97,23 @@ func Wire(cfg config.Config, d *db.DB, clock func() time.Time, log *slog.Logger,
 		httpapi.WithRoute("POST /webhooks/billing", api.BillingWebhook(billing, []byte(cfg.BillingWebhookSecret), clock, log)),
 		httpapi.WithAPIRoute("GET /export/entries.csv", api.ExportCSV(store.Exporter{DB: d.SQL, Dialect: d.Dialect}, zone)),
 	}, nil
+}
+
+// Handler is the whole HTTP handler of the server: Wire's schema and routes
+// behind httpapi.New with the HTTP settings of cfg. serve.go and the tests
+// that drive the real server build it here, so they serve the same thing.
+func Handler(cfg config.Config, d *db.DB, clock func() time.Time, log *slog.Logger, opts ...Option) (http.Handler, error) {
+	schema, routes, err := Wire(cfg, d, clock, log, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Config{
+		GraphiQL:       cfg.GraphiQL,
+		Introspection:  cfg.Introspection,
+		RequestTimeout: cfg.RequestTimeout,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxComplexity:  cfg.QueryMaxComplexity,
+		MaxDepth:       cfg.QueryMaxDepth,
+		MaxTokens:      cfg.QueryMaxTokens,
+	}, d, schema, log, routes...), nil
 }
