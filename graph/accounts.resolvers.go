@@ -71,7 +71,7 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input generated.Up
 	if err != nil {
 		return nil, err
 	}
-	return r.client.Profile.Query().Where(profile.ID(uuid.UUID(p.ID))).Only(ctx)
+	return selected[*ent.Profile](ctx, r.client.Profile.Query().Where(profile.ID(uuid.UUID(p.ID))))
 }
 
 // DeleteAccount is the resolver for the deleteAccount field.

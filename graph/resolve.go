@@ -89,43 +89,42 @@ func (r *Resolver) entitlements(ctx context.Context, uid uuid.UUID) (*generated.
 	return out, nil
 }
 
-// target loads the target a use case returned, with the fields the
-// mutation's selection asks for.
+// selected runs q (one row) with the eager loads the field's selection asks for.
+func selected[T any, Q interface {
+	CollectFields(context.Context, ...string) (Q, error)
+	Only(context.Context) (T, error)
+}](ctx context.Context, q Q) (T, error) {
+	q, err := q.CollectFields(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return q.Only(ctx)
+}
+
+// target loads the target a use case returned (or passes its error on),
+// with the fields the mutation's selection asks for.
 func (r *Resolver) target(ctx context.Context, t nutrition.Target, err error) (*ent.Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.client.Target.Query().Where(target.ID(uuid.UUID(t.ID))).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.Only(ctx)
+	return selected[*ent.Target](ctx, r.client.Target.Query().Where(target.ID(uuid.UUID(t.ID))))
 }
 
-// meal loads the meal a use case returned, with the fields the mutation's
-// selection asks for (entries, totals) eagerly.
+// meal loads the meal a use case returned, entries and totals eagerly.
 func (r *Resolver) meal(ctx context.Context, m nutrition.Meal, err error) (*ent.Meal, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.client.Meal.Query().Where(meal.ID(uuid.UUID(m.ID))).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.Only(ctx)
+	return selected[*ent.Meal](ctx, r.client.Meal.Query().Where(meal.ID(uuid.UUID(m.ID))))
 }
 
-// food loads the food a use case returned, with the fields the mutation's
-// selection asks for.
+// food loads the food a use case returned.
 func (r *Resolver) food(ctx context.Context, f nutrition.Food, err error) (*ent.Food, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.client.Food.Query().Where(food.ID(uuid.UUID(f.ID))).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return q.Only(ctx)
+	return selected[*ent.Food](ctx, r.client.Food.Query().Where(food.ID(uuid.UUID(f.ID))))
 }
 
 // summaries builds the daily summaries of from..to (inclusive) for the
